@@ -1,0 +1,60 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DEBUG ?= true
+PORT ?= 8000
+
+.PHONY: run test lint typecheck suite suite-postgres install messages clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Coro needs Python 3.11 ($(PYTHON) not found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests; installed once, only when missing.
+/usr/bin/chromium:
+	@if command -v apt-get >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	else echo "Install Chromium at /usr/bin/chromium for the browser tests."; exit 1; fi
+
+run: install
+	$(BIN)/coro migrate --noinput -v0
+	$(BIN)/coro demo --if-empty
+	@echo ""
+	@echo "Coro is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C stops web and worker)."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/coro worker --no-reload & \
+	  $(BIN)/coro serve --bind 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy coro
+
+suite: install /usr/bin/chromium
+	$(BIN)/pytest -q
+
+test: lint typecheck suite
+
+# The whole suite again on PostgreSQL (used by .ci/run).
+suite-postgres: install /usr/bin/chromium
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/coro} $(BIN)/pytest -q
+
+# Refresh the Spanish catalogue after changing user-facing text (needs GNU gettext).
+messages: install
+	cd coro && ../$(BIN)/coro makemessages -l es --no-obsolete --add-location file
+	$(BIN)/python -m coro.core.compile_messages
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

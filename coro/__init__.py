@@ -1,0 +1,1 @@
+"""Coro: employee advocacy that people trust."""

@@ -1,0 +1,1 @@
+# Analytics has no tables of its own yet: it reads aggregates from sharing and content.

@@ -1,0 +1,71 @@
+"""Aggregates only: numbers about posts and networks, never about a named person."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from coro.content.models import Post
+from coro.orgs.models import Organisation
+from coro.program.selectors import enrolled_count
+from coro.sharing.models import Click, Share
+
+
+@dataclass(frozen=True)
+class Totals:
+    posts: int
+    shares: int
+    clicks: int
+    participants: int
+
+
+def post_stats(organisation: Organisation) -> QuerySet[Post]:
+    """Published posts with ``share_count`` and ``click_count``."""
+    return (
+        Post.objects.filter(organisation=organisation, status=Post.Status.PUBLISHED)
+        .annotate(
+            share_count=Count("shares", distinct=True),
+            click_count=Count("shares__clicks"),
+        )
+        .order_by("-published_at")
+    )
+
+
+def totals(organisation: Organisation) -> Totals:
+    shares = Share.objects.filter(post__organisation=organisation)
+    return Totals(
+        posts=Post.objects.filter(
+            organisation=organisation, status=Post.Status.PUBLISHED
+        ).count(),
+        shares=shares.count(),
+        clicks=Click.objects.filter(share__post__organisation=organisation).count(),
+        participants=enrolled_count(organisation),
+    )
+
+
+def clicks_by_network(organisation: Organisation) -> list[dict[str, object]]:
+    return list(
+        Click.objects.filter(share__post__organisation=organisation)
+        .values("share__network")
+        .annotate(clicks=Count("id"))
+        .order_by("-clicks")
+    )
+
+
+def clicks_per_day(organisation: Organisation, days: int = 28) -> list[tuple[str, int]]:
+    """Clicks on each of the last ``days`` days, oldest first, zero-filled."""
+    today = timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    rows = (
+        Click.objects.filter(share__post__organisation=organisation, at__date__gte=start)
+        .annotate(day=TruncDate("at"))
+        .values("day")
+        .annotate(clicks=Count("id"))
+    )
+    by_day = {row["day"]: row["clicks"] for row in rows}
+    return [
+        ((start + timedelta(days=i)).isoformat(), by_day.get(start + timedelta(days=i), 0))
+        for i in range(days)
+    ]

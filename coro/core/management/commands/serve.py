@@ -1,0 +1,24 @@
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Start Coro's web server (gunicorn)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+
+    def handle(self, *args: Any, bind: str, workers: int, **options: Any) -> None:
+        if not settings.DEBUG:
+            call_command("collectstatic", "--noinput", verbosity=0)
+        argv = [
+            sys.executable, "-m", "gunicorn", "coro.wsgi:application",
+            "--bind", bind, "--workers", str(workers), "--access-logfile", "-",
+        ]  # fmt: skip
+        os.execv(sys.executable, argv)

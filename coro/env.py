@@ -1,0 +1,76 @@
+"""Typed settings helpers that fail loudly.
+
+Every value may also come from a file named by ``<NAME>_FILE`` (Docker and
+systemd secrets), so secrets never have to sit in the environment itself.
+"""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    """A setting is missing or cannot be parsed."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str, environ: Mapping[str, str]) -> str | None:
+    file_name = environ.get(f"{name}_FILE")
+    if file_name:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{name}_FILE points to {file_name!r}, which cannot be read: {exc}")
+    return environ.get(name)
+
+
+def env_str(name: str, default: str | None = None, *, environ: Mapping[str, str] = os.environ) -> str:
+    value = _raw(name, environ)
+    if value is None or value == "":
+        if default is None:
+            raise ConfigError(f"The setting {name} is required.")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool, *, environ: Mapping[str, str] = os.environ) -> bool:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}.")
+
+
+def env_int(name: str, default: int, *, environ: Mapping[str, str] = os.environ) -> int:
+    value = _raw(name, environ)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_list(name: str, default: list[str], *, environ: Mapping[str, str] = os.environ) -> list[str]:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(
+    name: str, default: str, choices: Mapping[str, str], *, environ: Mapping[str, str] = os.environ
+) -> str:
+    """Map a short name (``database``) to a full value (a backend path)."""
+    value = env_str(name, default, environ=environ)
+    if value not in choices:
+        allowed = ", ".join(sorted(choices))
+        raise ConfigError(f"{name} must be one of {allowed}, not {value!r}.")
+    return choices[value]

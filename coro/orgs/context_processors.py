@@ -1,0 +1,17 @@
+from django.http import HttpRequest
+
+from coro.accounts.models import User
+from coro.orgs.selectors import memberships_of_user
+from coro.program.selectors import is_enrolled
+
+
+def memberships(request: HttpRequest) -> dict[str, object]:
+    """The organisations of the signed-in person, for the switcher in the header."""
+    if not isinstance(getattr(request, "user", None), User):
+        return {}
+    context: dict[str, object] = {"my_memberships": memberships_of_user(request.user)}
+    current = getattr(request, "coro_membership", None)
+    if current is not None:
+        # Lazily, so pages that never show the menu pay no query.
+        context["membership_enrolled"] = lambda: is_enrolled(current)
+    return context

@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils import timezone
+
+from coro.content.models import Post
+from coro.core.codes import new_code
+from coro.orgs.models import Membership
+from coro.sharing.networks import network_choices
+
+
+class Share(models.Model):
+    """A person passing a post on to one network, with its own tracked link ``/r/<code>``.
+
+    One per (post, person, network): sharing the same post again reuses the link.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="shares")
+    # Kept when the person's account is erased, so totals stay (SET_NULL, anonymous).
+    membership = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="shares"
+    )
+    network = models.CharField(max_length=16, choices=network_choices())
+    code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "membership", "network"], name="one_share_per_post_person_network"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} → {self.network}"
+
+
+class Click(models.Model):
+    """One counted visit through a tracked link. Nothing about the visitor is stored."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="clicks")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"click on {self.share.code} at {self.at:%Y-%m-%d %H:%M}"
