@@ -39,8 +39,12 @@ def tenancy(db) -> Tenancy:
         other_org=other,
         admin=MembershipFactory(organisation=org, role=Role.ADMIN, user__name="Alicia Admin"),
         editor=MembershipFactory(organisation=org, role=Role.EDITOR, user__name="Eva Editora"),
-        employee=MembershipFactory(organisation=org, role=Role.EMPLOYEE, user__name="Emilio Empleado"),
-        outsider=MembershipFactory(organisation=other, role=Role.ADMIN, user__name="Óscar Outsider"),
+        employee=MembershipFactory(
+            organisation=org, role=Role.EMPLOYEE, user__name="Emilio Empleado"
+        ),
+        outsider=MembershipFactory(
+            organisation=other, role=Role.ADMIN, user__name="Óscar Outsider"
+        ),
     )
 
 

@@ -23,11 +23,15 @@ def _raw(name: str, environ: Mapping[str, str]) -> str | None:
         try:
             return Path(file_name).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError(f"{name}_FILE points to {file_name!r}, which cannot be read: {exc}")
+            raise ConfigError(
+                f"{name}_FILE points to {file_name!r}, which cannot be read: {exc}"
+            ) from exc
     return environ.get(name)
 
 
-def env_str(name: str, default: str | None = None, *, environ: Mapping[str, str] = os.environ) -> str:
+def env_str(
+    name: str, default: str | None = None, *, environ: Mapping[str, str] = os.environ
+) -> str:
     value = _raw(name, environ)
     if value is None or value == "":
         if default is None:
@@ -58,7 +62,9 @@ def env_int(name: str, default: int, *, environ: Mapping[str, str] = os.environ)
         raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
 
 
-def env_list(name: str, default: list[str], *, environ: Mapping[str, str] = os.environ) -> list[str]:
+def env_list(
+    name: str, default: list[str], *, environ: Mapping[str, str] = os.environ
+) -> list[str]:
     value = _raw(name, environ)
     if value is None:
         return default

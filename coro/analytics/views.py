@@ -14,9 +14,9 @@ def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
     organisation = membership.organisation
     page = Paginator(selectors.post_stats(organisation), 20).get_page(request.GET.get("page"))
     by_network = [
-        {"label": NETWORKS[row["share__network"]].label, "clicks": row["clicks"]}
-        for row in selectors.clicks_by_network(organisation)
-        if row["share__network"] in NETWORKS
+        {"label": NETWORKS[key].label, "clicks": clicks}
+        for key, clicks in selectors.clicks_by_network(organisation)
+        if key in NETWORKS
     ]
     context = {
         "membership": membership,

@@ -2,7 +2,7 @@
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -66,18 +66,78 @@ PEOPLE = [
 
 # (title, text, link, days ago published; None for a draft)
 POSTS = [
-    ("Nueva colección Albufera", "Presentamos Albufera, nuestra colección de azulejos esmaltados a mano inspirada en los atardeceres del lago. Doce colores, cero plástico en el embalaje.", "https://turia.example/colecciones/albufera", 40),
-    ("Buscamos técnico/a de hornos", "¿Conoces a alguien con experiencia en hornos de rodillos? Ampliamos el equipo de producción en Manises. Contrato indefinido y horario de mañana.", "https://turia.example/empleo/tecnico-hornos", 35),
-    ("Estaremos en Cevisama", "Del 23 al 27 de febrero nos encontrarás en el pabellón 3 de Cevisama. Ven a tocar las nuevas texturas y a tomar un café con el equipo.", "https://turia.example/eventos/cevisama", 30),
-    ("Reducimos un 30 % el consumo de gas", "Gracias a la recuperación de calor de los hornos, este año hemos reducido un 30 % el consumo de gas por metro cuadrado producido. Os contamos cómo lo hicimos.", "https://turia.example/blog/eficiencia-hornos", 26),
-    ("Taller abierto para colegios", "Este trimestre abrimos el taller a 12 colegios de l'Horta. Los niños diseñan su propio azulejo y se lo llevan a casa cocido.", "https://turia.example/blog/taller-colegios", 21),
-    ("Premio al diseño cerámico", "La serie Malvarrosa ha recibido el premio ALFA de diseño cerámico. Enhorabuena a todo el equipo de diseño y producción.", "https://turia.example/blog/premio-alfa", 17),
-    ("Guía para elegir pavimento exterior", "Antideslizante, heladas, mantenimiento: hemos preparado una guía práctica para elegir el pavimento exterior adecuado.", "https://turia.example/guias/pavimento-exterior", 12),
-    ("Prácticas de verano en marketing", "Ofrecemos dos plazas de prácticas remuneradas en marketing digital para este verano. ¿Estudias comunicación o diseño? Cuéntanos.", "https://turia.example/empleo/practicas-marketing", 8),
-    ("Restauramos el mural del mercado", "Nuestro equipo ha colaborado en la restauración del mural cerámico del mercado municipal de Manises. Así quedó.", "https://turia.example/blog/mural-mercado", 4),
-    ("Catálogo 2027 ya disponible", "Ya puedes descargar el catálogo 2027 con todas las novedades, fichas técnicas y ambientes.", "https://turia.example/catalogo-2027", 1),
-    ("Borrador: jornada de puertas abiertas", "Abrimos la fábrica un sábado de primavera. Fecha por confirmar.", "https://turia.example/eventos/puertas-abiertas", None),
-    ("Borrador: entrevista a nuestra maestra esmaltadora", "Treinta años de oficio contados en primera persona.", "https://turia.example/blog/entrevista", None),
+    (
+        "Nueva colección Albufera",
+        "Presentamos Albufera, nuestra colección de azulejos esmaltados a mano inspirada en los atardeceres del lago. Doce colores, cero plástico en el embalaje.",
+        "https://turia.example/colecciones/albufera",
+        40,
+    ),
+    (
+        "Buscamos técnico/a de hornos",
+        "¿Conoces a alguien con experiencia en hornos de rodillos? Ampliamos el equipo de producción en Manises. Contrato indefinido y horario de mañana.",
+        "https://turia.example/empleo/tecnico-hornos",
+        35,
+    ),
+    (
+        "Estaremos en Cevisama",
+        "Del 23 al 27 de febrero nos encontrarás en el pabellón 3 de Cevisama. Ven a tocar las nuevas texturas y a tomar un café con el equipo.",
+        "https://turia.example/eventos/cevisama",
+        30,
+    ),
+    (
+        "Reducimos un 30 % el consumo de gas",
+        "Gracias a la recuperación de calor de los hornos, este año hemos reducido un 30 % el consumo de gas por metro cuadrado producido. Os contamos cómo lo hicimos.",
+        "https://turia.example/blog/eficiencia-hornos",
+        26,
+    ),
+    (
+        "Taller abierto para colegios",
+        "Este trimestre abrimos el taller a 12 colegios de l'Horta. Los niños diseñan su propio azulejo y se lo llevan a casa cocido.",
+        "https://turia.example/blog/taller-colegios",
+        21,
+    ),
+    (
+        "Premio al diseño cerámico",
+        "La serie Malvarrosa ha recibido el premio ALFA de diseño cerámico. Enhorabuena a todo el equipo de diseño y producción.",
+        "https://turia.example/blog/premio-alfa",
+        17,
+    ),
+    (
+        "Guía para elegir pavimento exterior",
+        "Antideslizante, heladas, mantenimiento: hemos preparado una guía práctica para elegir el pavimento exterior adecuado.",
+        "https://turia.example/guias/pavimento-exterior",
+        12,
+    ),
+    (
+        "Prácticas de verano en marketing",
+        "Ofrecemos dos plazas de prácticas remuneradas en marketing digital para este verano. ¿Estudias comunicación o diseño? Cuéntanos.",
+        "https://turia.example/empleo/practicas-marketing",
+        8,
+    ),
+    (
+        "Restauramos el mural del mercado",
+        "Nuestro equipo ha colaborado en la restauración del mural cerámico del mercado municipal de Manises. Así quedó.",
+        "https://turia.example/blog/mural-mercado",
+        4,
+    ),
+    (
+        "Catálogo 2027 ya disponible",
+        "Ya puedes descargar el catálogo 2027 con todas las novedades, fichas técnicas y ambientes.",
+        "https://turia.example/catalogo-2027",
+        1,
+    ),
+    (
+        "Borrador: jornada de puertas abiertas",
+        "Abrimos la fábrica un sábado de primavera. Fecha por confirmar.",
+        "https://turia.example/eventos/puertas-abiertas",
+        None,
+    ),
+    (
+        "Borrador: entrevista a nuestra maestra esmaltadora",
+        "Treinta años de oficio contados en primera persona.",
+        "https://turia.example/blog/entrevista",
+        None,
+    ),
 ]
 
 
@@ -96,7 +156,7 @@ def load_demo(seed: int = 2026) -> Organisation:
     organisation = org_services.organisation_create(name=ORGANISATION, owner=people["admin"])
     teams = {name: org_services.team_create(organisation=organisation, name=name) for name in TEAMS}
     memberships: list[Membership] = []
-    for name, local, role, team in PEOPLE:
+    for _name, local, role, team in PEOPLE:
         member = Membership.objects.filter(organisation=organisation, user=people[local]).first()
         if member is None:
             member = org_services.membership_create(
@@ -140,8 +200,8 @@ def _demo_shares(
     post: Post,
     participants: list[Membership],
     networks: list[str],
-    published_at: "timezone.datetime",
-    now: "timezone.datetime",
+    published_at: datetime,
+    now: datetime,
 ) -> None:
     clicks: list[Click] = []
     for member in participants:

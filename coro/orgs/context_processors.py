@@ -7,9 +7,10 @@ from coro.program.selectors import is_enrolled
 
 def memberships(request: HttpRequest) -> dict[str, object]:
     """The organisations of the signed-in person, for the switcher in the header."""
-    if not isinstance(getattr(request, "user", None), User):
+    user = getattr(request, "user", None)
+    if not isinstance(user, User):
         return {}
-    context: dict[str, object] = {"my_memberships": memberships_of_user(request.user)}
+    context: dict[str, object] = {"my_memberships": memberships_of_user(user)}
     current = getattr(request, "coro_membership", None)
     if current is not None:
         # Lazily, so pages that never show the menu pay no query.

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -78,7 +78,7 @@ class Membership(models.Model):
         return self.has_role(Role.EDITOR)
 
 
-def _invitation_expiry() -> "timezone.datetime":
+def _invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
 
 

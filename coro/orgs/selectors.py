@@ -5,8 +5,10 @@ from coro.orgs.models import Invitation, Membership, Organisation, Team
 
 
 def memberships_of_user(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("organisation").order_by(
-        "organisation__name"
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name")
     )
 
 

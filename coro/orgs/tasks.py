@@ -12,9 +12,11 @@ from coro.orgs.models import Invitation
 def send_invitation_email(invitation_id: int) -> None:
     from coro.orgs.services import invitation_token
 
-    invitation = Invitation.objects.select_related("organisation", "invited_by").filter(
-        pk=invitation_id, accepted_at__isnull=True
-    ).first()
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
+    )
     if invitation is None:
         return
     language = invitation.invited_by.language if invitation.invited_by else settings.LANGUAGE_CODE

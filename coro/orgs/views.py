@@ -96,7 +96,9 @@ def team_create(request: HttpRequest, membership: Membership) -> HttpResponse:
 @org_view(Role.ADMIN)
 def member_edit(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
     member = org_object_or_404(
-        Membership.objects.select_related("user", "organisation"), membership.organisation, code=code
+        Membership.objects.select_related("user", "organisation"),
+        membership.organisation,
+        code=code,
     )
     form = MembershipForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
@@ -127,9 +129,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_from_token(token)
     except services.InvitationError as exc:
-        return render(
-            request, "orgs/invitation_invalid.html", {"reason": str(exc)}, status=404
-        )
+        return render(request, "orgs/invitation_invalid.html", {"reason": str(exc)}, status=404)
     existing_user = User.objects.filter(email=invitation.email).first()
     signed_in = request.user if isinstance(request.user, User) else None
 

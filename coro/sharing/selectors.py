@@ -8,4 +8,6 @@ def share_by_code(code: str) -> Share | None:
 
 
 def networks_shared(post: Post, membership: Membership) -> set[str]:
-    return set(Share.objects.filter(post=post, membership=membership).values_list("network", flat=True))
+    return set(
+        Share.objects.filter(post=post, membership=membership).values_list("network", flat=True)
+    )

@@ -23,7 +23,9 @@ class IntentRedirect(HttpResponseRedirect):
 @org_view()
 def share(request: HttpRequest, membership: Membership, code: str, network: str) -> HttpResponse:
     """Make (or reuse) the tracked link, then open the network's own share dialog."""
-    post = org_object_or_404(Post.objects.filter(status=Post.Status.PUBLISHED), membership.organisation, code=code)
+    post = org_object_or_404(
+        Post.objects.filter(status=Post.Status.PUBLISHED), membership.organisation, code=code
+    )
     target = get_network(network)
     if target is None:
         raise Http404

@@ -10,7 +10,9 @@ def share(db):
 
 
 def test_redirect_counts_one_click_and_sends_visitor_on(client, share):
-    response = client.get(f"/r/{share.code}", HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux) Firefox/140")
+    response = client.get(
+        f"/r/{share.code}", HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux) Firefox/140"
+    )
     assert response.status_code == 302
     assert response["Location"] == "https://example.com/landing?x=1"
     assert Click.objects.filter(share=share).count() == 1

@@ -21,4 +21,4 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "coro.wsgi:application",
             "--bind", bind, "--workers", str(workers), "--access-logfile", "-",
         ]  # fmt: skip
-        os.execv(sys.executable, argv)
+        os.execv(sys.executable, argv)  # noqa: S606 (fixed argv, no shell)
