@@ -66,8 +66,8 @@ def post_edit(request: HttpRequest, membership: Membership, code: str) -> HttpRe
     return render(request, "content/post_form.html", context)
 
 
-@require_POST
 @org_view(Role.EDITOR)
+@require_POST
 def post_publish(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
     post = org_object_or_404(Post.objects.all(), membership.organisation, code=code)
     services.post_publish(post=post)
@@ -77,8 +77,8 @@ def post_publish(request: HttpRequest, membership: Membership, code: str) -> Htt
     return redirect("content:post_list", org_code=membership.organisation.code)
 
 
-@require_POST
 @org_view(Role.EDITOR)
+@require_POST
 def post_unpublish(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
     post = org_object_or_404(Post.objects.all(), membership.organisation, code=code)
     services.post_unpublish(post=post)

@@ -47,8 +47,8 @@ def people(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(request, "orgs/people.html", context)
 
 
-@require_POST
 @org_view(Role.ADMIN)
+@require_POST
 def invitation_create(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = InvitationForm(request.POST, organisation=membership.organisation)
     if form.is_valid():
@@ -68,8 +68,8 @@ def invitation_create(request: HttpRequest, membership: Membership) -> HttpRespo
     return render(request, "orgs/people.html", context, status=400)
 
 
-@require_POST
 @org_view(Role.ADMIN)
+@require_POST
 def invitation_revoke(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
     invitation = org_object_or_404(
         Invitation.objects.filter(accepted_at__isnull=True), membership.organisation, code=code
@@ -79,8 +79,8 @@ def invitation_revoke(request: HttpRequest, membership: Membership, code: str) -
     return redirect("orgs:people", org_code=membership.organisation.code)
 
 
-@require_POST
 @org_view(Role.ADMIN)
+@require_POST
 def team_create(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = TeamForm(request.POST, organisation=membership.organisation)
     if form.is_valid():

@@ -20,8 +20,8 @@ def terms(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(request, "program/terms.html", context)
 
 
-@require_POST
 @org_view()
+@require_POST
 def join(request: HttpRequest, membership: Membership) -> HttpResponse:
     current = selectors.terms_current(membership.organisation)
     if current is None:
@@ -35,8 +35,8 @@ def join(request: HttpRequest, membership: Membership) -> HttpResponse:
     return redirect("content:feed", org_code=membership.organisation.code)
 
 
-@require_POST
 @org_view()
+@require_POST
 def leave(request: HttpRequest, membership: Membership) -> HttpResponse:
     services.program_leave(membership=membership)
     messages.success(request, _("You have left the program. Nothing else changes for you."))

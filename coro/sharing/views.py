@@ -19,8 +19,8 @@ class IntentRedirect(HttpResponseRedirect):
     allowed_schemes = ["http", "https", "mailto"]
 
 
-@require_POST
 @org_view()
+@require_POST
 def share(request: HttpRequest, membership: Membership, code: str, network: str) -> HttpResponse:
     """Make (or reuse) the tracked link, then open the network's own share dialog."""
     post = org_object_or_404(

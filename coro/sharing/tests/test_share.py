@@ -1,0 +1,123 @@
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from coro.core.codes import ALPHABET
+from coro.factories import PostFactory
+from coro.program.selectors import terms_current
+from coro.program.services import program_join, program_leave
+from coro.sharing.models import Click, Share
+from coro.sharing.networks import NETWORKS
+
+
+@pytest.fixture
+def enrolled(tenancy):
+    program_join(membership=tenancy.employee, terms=terms_current(tenancy.org))
+    return tenancy.employee
+
+
+@pytest.fixture
+def post(tenancy):
+    return PostFactory(
+        organisation=tenancy.org, body="Nueva colección de primavera", link="https://x.example/p"
+    )
+
+
+def share_url(tenancy, post, network):
+    return f"/o/{tenancy.org.code}/posts/{post.code}/share/{network}/"
+
+
+def test_share_to_x_opens_intent_with_tracked_link(tenancy, enrolled, post):
+    client = tenancy.client_for(enrolled.user)
+    response = client.post(share_url(tenancy, post, "x"))
+    assert response.status_code == 302
+    intent = urlsplit(response["Location"])
+    assert (intent.scheme, intent.netloc, intent.path) == ("https", "x.com", "/intent/tweet")
+    query = parse_qs(intent.query)
+    share = Share.objects.get()
+    assert query["url"] == [f"http://testserver/r/{share.code}"]
+    assert "Nueva colección de primavera" in query["text"][0]
+    assert (share.post, share.membership, share.network) == (post, enrolled, "x")
+
+
+def test_tracked_link_is_unique_per_post_person_network(tenancy, enrolled, post):
+    client = tenancy.client_for(enrolled.user)
+    first = client.post(share_url(tenancy, post, "x"))["Location"]
+    again = client.post(share_url(tenancy, post, "x"))["Location"]
+    client.post(share_url(tenancy, post, "linkedin"))
+    program_join(membership=tenancy.editor, terms=terms_current(tenancy.org))
+    tenancy.client_for(tenancy.editor.user).post(share_url(tenancy, post, "x"))
+    assert first == again
+    assert Share.objects.count() == 3
+    assert len(set(Share.objects.values_list("code", flat=True))) == 3
+
+
+def test_codes_are_random_not_sequential(tenancy, enrolled):
+    client = tenancy.client_for(enrolled.user)
+    for _ in range(5):
+        client.post(share_url(tenancy, PostFactory(organisation=tenancy.org), "x"))
+    codes = list(Share.objects.order_by("pk").values_list("code", flat=True))
+    assert len(set(codes)) == 5
+    assert all(len(code) == 10 and set(code) <= set(ALPHABET) for code in codes)
+    pks = [str(pk) for pk in Share.objects.values_list("pk", flat=True)]
+    assert not set(codes) & set(pks)
+
+
+def test_linkedin_and_email_intents(tenancy, enrolled, post):
+    client = tenancy.client_for(enrolled.user)
+    linkedin = client.post(share_url(tenancy, post, "linkedin"))["Location"]
+    email = client.post(share_url(tenancy, post, "email"))["Location"]
+    codes = dict(Share.objects.values_list("network", "code"))
+    assert linkedin.startswith("https://www.linkedin.com/sharing/share-offsite/?url=")
+    assert codes["linkedin"] in linkedin
+    assert email.startswith("mailto:?subject=")
+    assert codes["email"] in email
+
+
+def test_the_person_can_edit_the_suggested_text(tenancy, enrolled, post):
+    client = tenancy.client_for(enrolled.user)
+    response = client.post(share_url(tenancy, post, "x"), {"text": "Mis palabras"})
+    assert parse_qs(urlsplit(response["Location"]).query)["text"] == ["Mis palabras"]
+
+
+def test_suggested_text_fits_x_with_its_link(tenancy, enrolled):
+    long_post = PostFactory(organisation=tenancy.org, body="palabra " * 100)
+    client = tenancy.client_for(enrolled.user)
+    response = client.post(share_url(tenancy, long_post, "x"))
+    text = parse_qs(urlsplit(response["Location"]).query)["text"][0]
+    assert NETWORKS["x"].text_length(text, "https://t.co/x") <= 280
+    assert text.endswith("…")
+
+
+def test_not_enrolled_cannot_share_and_is_shown_the_terms(tenancy, post):
+    client = tenancy.client_for(tenancy.employee.user)
+    response = client.post(share_url(tenancy, post, "x"))
+    assert response.status_code == 302
+    assert response["Location"] == f"/o/{tenancy.org.code}/program/"
+    assert Share.objects.count() == 0
+
+
+def test_after_leaving_no_new_shares(tenancy, enrolled, post):
+    program_leave(membership=enrolled)
+    client = tenancy.client_for(enrolled.user)
+    client.post(share_url(tenancy, post, "x"))
+    assert Share.objects.count() == 0
+
+
+def test_unknown_network_is_404(tenancy, enrolled, post):
+    client = tenancy.client_for(enrolled.user)
+    assert client.post(share_url(tenancy, post, "myspace")).status_code == 404
+
+
+def test_draft_cannot_be_shared(tenancy, enrolled):
+    draft = PostFactory(organisation=tenancy.org, status="draft", published_at=None)
+    client = tenancy.client_for(enrolled.user)
+    assert client.post(share_url(tenancy, draft, "x")).status_code == 404
+
+
+def test_share_then_follow_link_records_one_click(tenancy, enrolled, post, client):
+    location = tenancy.client_for(enrolled.user).post(share_url(tenancy, post, "x"))["Location"]
+    tracked = parse_qs(urlsplit(location).query)["url"][0]
+    response = client.get(urlsplit(tracked).path, HTTP_USER_AGENT="Mozilla/5.0 Firefox/140")
+    assert response["Location"] == "https://x.example/p"
+    assert Click.objects.count() == 1

@@ -1,0 +1,91 @@
+"""The core loop, walked in a real browser as people would."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from coro.conftest import PASSWORD
+from coro.factories import MembershipFactory, OrganisationFactory, TermsFactory
+from coro.orgs.models import Role
+from coro.sharing.models import Click
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_publish_join_share_follow_and_count(live_server, browser: Browser) -> None:
+    org = OrganisationFactory(name="Cerámicas Prueba")
+    TermsFactory(organisation=org)
+    editor = MembershipFactory(organisation=org, role=Role.EDITOR, user__email="eva@example.com")
+    employee = MembershipFactory(
+        organisation=org, role=Role.EMPLOYEE, user__email="emi@example.com"
+    )
+    base = live_server.url
+    landing = (
+        f"{base}/healthz?page=albufera"  # a page that exists, since nothing leaves this machine
+    )
+
+    # The editor writes and publishes a post.
+    editor_context = browser.new_context(locale="en-GB")
+    editor_page = editor_context.new_page()
+    log_in(editor_page, base, editor.user.email)
+    editor_page.get_by_role("link", name="Posts").click()
+    editor_page.get_by_role("link", name="New post").click()
+    editor_page.get_by_label("Title").fill("Nueva colección Albufera")
+    editor_page.get_by_label("Text").fill("Azulejos esmaltados a mano, inspirados en el lago.")
+    editor_page.get_by_label("Link").fill(landing)
+    editor_page.get_by_role("button", name="Publish").click()
+    expect(editor_page.get_by_text("The post is published.")).to_be_visible()
+
+    # The employee is not enrolled: the feed invites, it does not offer sharing.
+    context = browser.new_context(locale="en-GB")
+    # Playwright does not route the target of a redirect, so watch requests instead;
+    # the machine has no way out, so the X page itself never loads.
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    log_in(page, base, employee.user.email)
+    expect(page.get_by_role("heading", name="Nueva colección Albufera")).to_be_visible()
+    expect(page.get_by_role("button", name="X")).to_have_count(0)
+
+    # Joining: read the terms, accept them explicitly.
+    page.get_by_role("link", name="Read the program").click()
+    page.get_by_label("I have read these terms and I accept them.").check()
+    page.get_by_role("button", name="Join the program").click()
+    expect(page.get_by_text("Welcome to the program.")).to_be_visible()
+
+    # Sharing to X opens X's own dialog, with the tracked link in it.
+    with context.expect_page() as popup_info:
+        page.get_by_role("button", name="X").click()
+    popup_info.value.wait_for_load_state()
+    intents = [url for url in requested if url.startswith("https://x.com/")]
+    assert intents, "the X intent was never opened"
+    intent = urlsplit(intents[-1])
+    assert (intent.netloc, intent.path) == ("x.com", "/intent/tweet")
+    query = parse_qs(intent.query)
+    tracked = query["url"][0]
+    assert tracked.startswith(f"{base}/r/")
+    assert "Azulejos esmaltados" in query["text"][0]
+
+    # Someone follows the tracked link and lands on the post's page.
+    visitor = browser.new_context()
+    visit = visitor.new_page()
+    visit.goto(tracked)
+    assert visit.url == landing
+    assert Click.objects.count() == 1
+
+    # The editor sees the click, as a number.
+    editor_page.get_by_role("link", name="Dashboard").click()
+    expect(editor_page.locator("#total-clicks")).to_have_text("1")
+    expect(editor_page.locator("#total-shares")).to_have_text("1")
+    row = editor_page.locator("tr", has_text="Nueva colección Albufera")
+    expect(row.locator("[data-col=clicks]")).to_have_text("1")
+    for ctx in (editor_context, context, visitor):
+        ctx.close()

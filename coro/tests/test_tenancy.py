@@ -1,0 +1,119 @@
+"""Every route is either public on purpose or closed to other organisations.
+
+The test walks the URL resolver: a new route that is neither listed as public
+here nor guarded by ``org_view`` makes it fail.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from coro.factories import InvitationFactory, MembershipFactory, PostFactory
+
+PUBLIC_ROUTES = {
+    "home",
+    "healthz",
+    "organisation_list",  # lists only the signed-in person's own organisations
+    "invitation_accept",  # the signed token is the proof
+    "tracked_redirect",  # /r/<code>: anyone who follows a shared link
+    "accounts:login",
+    "accounts:logout",
+    "accounts:profile",
+    "accounts:language",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+}
+
+
+def walk(
+    resolver: URLResolver, prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, URLPattern]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry, prefix + str(entry.pattern), ns)
+        else:
+            yield f"{namespace}{entry.name}", prefix + str(entry.pattern), entry
+
+
+ROUTES = sorted(
+    {(name, route, pattern) for name, route, pattern in walk(get_resolver())}, key=lambda r: r[1]
+)
+
+
+def test_every_route_is_public_on_purpose_or_organisation_scoped():
+    unguarded = [
+        name
+        for name, route, pattern in ROUTES
+        if name not in PUBLIC_ROUTES
+        and not (
+            route.startswith("o/<str:org_code>/") and getattr(pattern.callback, "org_scoped", False)
+        )
+    ]
+    assert unguarded == []
+
+
+def objects_of(org, membership):
+    """URL kwargs naming objects that belong to ``org``."""
+    return {
+        "post": PostFactory(organisation=org).code,
+        "member": MembershipFactory(organisation=org).code,
+        "invitation": InvitationFactory(organisation=org).code,
+    }
+
+
+# Which kind of object the ``code`` argument names, per route.
+CODE_KIND = {
+    "content:post_edit": "post",
+    "content:post_publish": "post",
+    "content:post_unpublish": "post",
+    "sharing:share": "post",
+    "orgs:member_edit": "member",
+    "orgs:invitation_revoke": "invitation",
+}
+
+ORG_ROUTES = [(name, route) for name, route, _ in ROUTES if name not in PUBLIC_ROUTES]
+
+
+def fill(route: str, org_code: str, name: str, codes: dict[str, str]) -> str:
+    url = "/" + route.replace("<str:org_code>", org_code).replace("<str:network>", "x")
+    if "<str:code>" in url:
+        url = url.replace("<str:code>", codes[CODE_KIND[name]])
+    assert "<" not in url, f"add the kind of object {name} takes to CODE_KIND"
+    return url
+
+
+@pytest.mark.parametrize(("name", "route"), ORG_ROUTES, ids=[n for n, _ in ORG_ROUTES])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_outsider_gets_404(tenancy, name, route, method):
+    codes = objects_of(tenancy.org, tenancy.admin)
+    url = fill(route, tenancy.org.code, name, codes)
+    client = tenancy.client_for(tenancy.outsider.user)
+    response = getattr(client, method)(url)
+    assert response.status_code == 404, url
+
+
+@pytest.mark.parametrize(("name", "route"), [r for r in ORG_ROUTES if "<str:code>" in r[1]])
+def test_member_gets_404_for_another_organisations_object(tenancy, name, route):
+    """Right organisation in the URL, but the object belongs to the other one."""
+    foreign = objects_of(tenancy.other_org, tenancy.outsider)
+    url = fill(route, tenancy.org.code, name, foreign)
+    client = tenancy.client_for(tenancy.admin.user)
+    assert client.get(url).status_code in (404, 405), url  # 405: POST-only route
+    assert client.post(url).status_code == 404, url
+
+
+@pytest.mark.parametrize(("name", "route"), ORG_ROUTES, ids=[n for n, _ in ORG_ROUTES])
+def test_anonymous_is_sent_to_login(client, tenancy, name, route):
+    codes = objects_of(tenancy.org, tenancy.admin)
+    response = client.get(fill(route, tenancy.org.code, name, codes))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_unknown_organisation_is_404(tenancy):
+    client = tenancy.client_for(tenancy.admin.user)
+    assert client.get("/o/nosuchorg/").status_code == 404
