@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DEBUG ?= true
 PORT ?= 8000
+export BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint typecheck suite suite-postgres install messages clean
 
@@ -19,12 +20,14 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-# Debian's Chromium for the browser tests; installed once, only when missing.
-/usr/bin/chromium:
+# Debian's Chromium for the browser tests, and GNU gettext for the test that no
+# text lacks its translation; installed once, only when missing.
+SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/xgettext
+$(SYSTEM_TOOLS):
 	@if command -v apt-get >/dev/null 2>&1; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
-	else echo "Install Chromium at /usr/bin/chromium for the browser tests."; exit 1; fi
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium gettext >/dev/null; \
+	else echo "Install Chromium (/usr/bin/chromium) and GNU gettext for the tests."; exit 1; fi
 
 run: install
 	$(BIN)/coro migrate --noinput -v0
@@ -42,13 +45,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy coro
 
-suite: install /usr/bin/chromium
+suite: install $(SYSTEM_TOOLS)
 	$(BIN)/pytest -q
 
 test: lint typecheck suite
 
 # The whole suite again on PostgreSQL (used by .ci/run).
-suite-postgres: install /usr/bin/chromium
+suite-postgres: install $(SYSTEM_TOOLS)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/coro} $(BIN)/pytest -q
 
 # Refresh the Spanish catalogue after changing user-facing text (needs GNU gettext).
