@@ -12,8 +12,20 @@ class LoginForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
+    def clean_username(self) -> str:
+        # Accounts are stored with the address lowercased (UserManager, user_create);
+        # phones often capitalise the first letter.
+        username: str = self.cleaned_data["username"]
+        return username.lower()
+
 
 class ProfileForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("The language of my browser")), *User.Language.choices],
+        required=False,
+    )
+
     class Meta:
         model = User
         fields = ["name", "language"]

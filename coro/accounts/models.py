@@ -31,8 +31,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     name = models.CharField(_("name"), max_length=150)
+    # Blank until the person chooses: until then their browser's language is used.
     language = models.CharField(
-        _("language"), max_length=5, choices=Language.choices, default=Language.SPANISH
+        _("language"), max_length=5, choices=Language.choices, blank=True, default=""
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,8 +15,6 @@ from coro.accounts.models import User
 
 
 def set_language_cookie(response: HttpResponseBase, language: str) -> None:
-    from django.conf import settings
-
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -35,7 +34,8 @@ class LoginView(auth_views.LoginView):
         user = form.get_user()
         assert isinstance(user, User)
         # The person's own choice of language follows them to every device.
-        set_language_cookie(response, user.language)
+        if user.language:
+            set_language_cookie(response, user.language)
         return response
 
 
@@ -71,10 +71,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        translation.activate(user.language)
-        messages.success(request, _("Your profile was saved."))
         response = redirect("accounts:profile")
-        set_language_cookie(response, user.language)
+        if user.language:
+            translation.activate(user.language)
+            set_language_cookie(response, user.language)
+        else:
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        messages.success(request, _("Your profile was saved."))
         return response
     return render(request, "accounts/profile.html", {"form": form})
 
@@ -82,8 +85,6 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def language_set(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; remembered on the account when signed in."""
-    from django.conf import settings
-
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE

@@ -19,7 +19,8 @@ def send_invitation_email(invitation_id: int) -> None:
     )
     if invitation is None:
         return
-    language = invitation.invited_by.language if invitation.invited_by else settings.LANGUAGE_CODE
+    inviter = invitation.invited_by
+    language = (inviter.language if inviter else "") or settings.LANGUAGE_CODE
     link = settings.BASE_URL + reverse("invitation_accept", args=[invitation_token(invitation)])
     with translation.override(language):
         context = {"invitation": invitation, "link": link}

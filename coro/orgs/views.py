@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -100,10 +101,12 @@ def member_edit(request: HttpRequest, membership: Membership, code: str) -> Http
         membership.organisation,
         code=code,
     )
+    # Read before validation: a valid ModelForm has already copied the new role onto member.
+    was_admin = member.role == Role.ADMIN
     form = MembershipForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
         is_last_admin = (
-            member.role == Role.ADMIN
+            was_admin
             and form.cleaned_data["role"] != Role.ADMIN
             and not Membership.objects.filter(organisation=member.organisation, role=Role.ADMIN)
             .exclude(pk=member.pk)
@@ -144,25 +147,29 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
     form = SignUpForm(request.POST or None, email=invitation.email) if signed_in is None else None
     if request.method == "POST":
-        if signed_in is not None:
-            user = signed_in
-        elif form is not None and form.is_valid():
-            with transaction.atomic():
-                user = services.user_create(
-                    email=invitation.email,
-                    name=form.cleaned_data["name"],
-                    password=form.cleaned_data["password"],
-                    language=request.LANGUAGE_CODE,
-                )
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        else:
+        if signed_in is None and (form is None or not form.is_valid()):
             return render(
                 request, "orgs/invitation_accept.html", {"invitation": invitation, "form": form}
             )
         try:
-            member = services.invitation_accept(invitation=invitation, user=user)
-        except services.InvitationError:
+            # One transaction: no account is left behind without its membership when
+            # another request (a double submit) used the invitation or the address first.
+            with transaction.atomic():
+                if signed_in is not None:
+                    user = signed_in
+                else:
+                    assert form is not None
+                    user = services.user_create(
+                        email=invitation.email,
+                        name=form.cleaned_data["name"],
+                        password=form.cleaned_data["password"],
+                        language=request.LANGUAGE_CODE,
+                    )
+                member = services.invitation_accept(invitation=invitation, user=user)
+        except (services.InvitationError, ValidationError, IntegrityError):
             return render(request, "orgs/invitation_invalid.html", {"reason": "used"}, status=404)
+        if signed_in is None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to %(name)s.") % {"name": member.organisation.name})
         return redirect("content:feed", org_code=member.organisation.code)
     return render(request, "orgs/invitation_accept.html", {"invitation": invitation, "form": form})

@@ -1,0 +1,348 @@
+"""Editors write, publish and unpublish posts; the feed shows published posts only."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from coro.content.models import Post
+from coro.factories import PostFactory
+
+VALID = {
+    "title": "Estaremos en Cevisama",
+    "body": "Del 23 al 27 de febrero nos encontrarás en el pabellón 3.",
+    "link": "https://turia.example/eventos/cevisama",
+}
+
+
+def url(org, rest: str = "") -> str:
+    return f"/o/{org.code}/{rest}"
+
+
+@pytest.fixture
+def editor_client(tenancy):
+    return tenancy.client_for(tenancy.editor.user)
+
+
+@pytest.fixture
+def draft(tenancy):
+    return PostFactory(
+        organisation=tenancy.org,
+        title="Borrador secreto",
+        status=Post.Status.DRAFT,
+        published_at=None,
+    )
+
+
+@pytest.fixture
+def published(tenancy):
+    return PostFactory(organisation=tenancy.org, title="Noticia publicada")
+
+
+# --- Creating -----------------------------------------------------------------------------
+
+
+def test_editor_opens_the_new_post_form(tenancy, editor_client):
+    response = editor_client.get(url(tenancy.org, "posts/new/"))
+    assert response.status_code == 200
+    assert 'name="title"' in response.content.decode()
+
+
+def test_editor_publishes_a_post_at_once(tenancy, editor_client):
+    before = timezone.now()
+    response = editor_client.post(url(tenancy.org, "posts/new/"), {**VALID, "publish": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == url(tenancy.org, "posts/")
+    post = Post.objects.get()
+    assert post.organisation == tenancy.org
+    assert post.author == tenancy.editor
+    assert (post.title, post.body, post.link) == (VALID["title"], VALID["body"], VALID["link"])
+    assert post.status == Post.Status.PUBLISHED
+    assert post.published_at >= before
+
+    feed = tenancy.client_for(tenancy.employee.user).get(url(tenancy.org))
+    assert VALID["title"] in feed.content.decode()
+
+
+def test_editor_saves_a_draft(tenancy, editor_client):
+    response = editor_client.post(url(tenancy.org, "posts/new/"), VALID)
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.status == Post.Status.DRAFT
+    assert post.published_at is None
+    assert VALID["title"] in editor_client.get(url(tenancy.org, "posts/")).content.decode()
+    feed = tenancy.client_for(tenancy.employee.user).get(url(tenancy.org))
+    assert VALID["title"] not in feed.content.decode()
+
+
+def test_admin_may_write_posts_too(tenancy):
+    client = tenancy.client_for(tenancy.admin.user)
+    assert client.post(url(tenancy.org, "posts/new/"), VALID).status_code == 302
+    assert Post.objects.get().author == tenancy.admin
+
+
+def test_link_without_scheme_is_taken_as_https(tenancy, editor_client):
+    editor_client.post(url(tenancy.org, "posts/new/"), {**VALID, "link": "turia.example/x"})
+    assert Post.objects.get().link == "https://turia.example/x"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("link", "not a link"),
+        ("link", "javascript:alert(1)"),
+        ("link", ""),
+        ("title", ""),
+        ("title", "   "),
+        ("title", "x" * 201),
+        ("body", ""),
+    ],
+)
+def test_invalid_post_gives_the_form_back_and_saves_nothing(tenancy, editor_client, field, value):
+    response = editor_client.post(
+        url(tenancy.org, "posts/new/"), {**VALID, field: value, "publish": "1"}
+    )
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    html = response.content.decode()
+    assert "errorlist" in html
+    assert Post.objects.count() == 0
+
+
+def test_invalid_post_keeps_what_was_typed(tenancy, editor_client):
+    response = editor_client.post(url(tenancy.org, "posts/new/"), {**VALID, "link": "nope"})
+    assert VALID["title"] in response.content.decode()
+
+
+def test_editor_edits_a_post(tenancy, editor_client, draft):
+    edit = url(tenancy.org, f"posts/{draft.code}/edit/")
+    assert editor_client.get(edit).status_code == 200
+    response = editor_client.post(edit, {**VALID, "title": "Título nuevo"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "Título nuevo"
+    assert draft.status == Post.Status.DRAFT
+    editor_client.post(edit, {**VALID, "publish": "1"})
+    draft.refresh_from_db()
+    assert draft.is_published
+
+
+def test_invalid_edit_changes_nothing(tenancy, editor_client, published):
+    edit = url(tenancy.org, f"posts/{published.code}/edit/")
+    response = editor_client.post(edit, {**VALID, "title": ""})
+    assert response.status_code == 200
+    published.refresh_from_db()
+    assert published.title == "Noticia publicada"
+
+
+def test_editor_cannot_edit_another_organisations_post(tenancy, editor_client):
+    foreign = PostFactory(organisation=tenancy.other_org, title="Ajena")
+    edit = url(tenancy.org, f"posts/{foreign.code}/edit/")
+    assert editor_client.get(edit).status_code == 404
+    assert editor_client.post(edit, VALID).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.title == "Ajena"
+
+
+# --- Employees are not editors ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "posts/"),
+        ("get", "posts/new/"),
+        ("post", "posts/new/"),
+        ("get", "posts/{code}/edit/"),
+        ("post", "posts/{code}/edit/"),
+        ("post", "posts/{code}/publish/"),
+        ("post", "posts/{code}/unpublish/"),
+    ],
+)
+def test_employees_get_403_on_editor_pages(tenancy, draft, method, path):
+    client = tenancy.client_for(tenancy.employee.user)
+    target = url(tenancy.org, path.format(code=draft.code))
+    response = (
+        client.post(target, {**VALID, "publish": "1"}) if method == "post" else client.get(target)
+    )
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert (draft.title, draft.status) == ("Borrador secreto", Post.Status.DRAFT)
+    assert Post.objects.count() == 1
+
+
+def test_employees_do_not_see_editor_links(tenancy):
+    html = tenancy.client_for(tenancy.employee.user).get(url(tenancy.org)).content.decode()
+    assert f'href="{url(tenancy.org, "posts/")}"' not in html
+    assert f'href="{url(tenancy.org, "posts/new/")}"' not in html
+
+
+# --- Publishing and unpublishing ----------------------------------------------------------
+
+
+def test_publish_by_normal_post(tenancy, editor_client, draft):
+    response = editor_client.post(url(tenancy.org, f"posts/{draft.code}/publish/"))
+    assert response.status_code == 302
+    assert response["Location"] == url(tenancy.org, "posts/")
+    draft.refresh_from_db()
+    assert draft.is_published
+    assert draft.published_at is not None
+
+
+def test_unpublish_by_normal_post(tenancy, editor_client, published):
+    response = editor_client.post(url(tenancy.org, f"posts/{published.code}/unpublish/"))
+    assert response.status_code == 302
+    assert response["Location"] == url(tenancy.org, "posts/")
+    published.refresh_from_db()
+    assert published.status == Post.Status.DRAFT
+    feed = tenancy.client_for(tenancy.employee.user).get(url(tenancy.org))
+    assert "Noticia publicada" not in feed.content.decode()
+
+
+def assert_is_row_fragment(response, post):
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<tr id="post-row-{post.code}">')
+    assert html.rstrip().endswith("</tr>")
+    assert "<html" not in html.lower()
+    assert "<body" not in html.lower()
+    assert html.count("<tr") == 1
+
+
+def test_publish_by_htmx_returns_only_the_row(tenancy, editor_client, draft):
+    response = editor_client.post(
+        url(tenancy.org, f"posts/{draft.code}/publish/"), headers={"HX-Request": "true"}
+    )
+    assert_is_row_fragment(response, draft)
+    html = response.content.decode()
+    # The row now offers the opposite action.
+    assert f'hx-post="{url(tenancy.org, f"posts/{draft.code}/unpublish/")}"' in html
+    assert f"posts/{draft.code}/publish/" not in html
+    draft.refresh_from_db()
+    assert draft.is_published
+
+
+def test_unpublish_by_htmx_returns_only_the_row(tenancy, editor_client, published):
+    response = editor_client.post(
+        url(tenancy.org, f"posts/{published.code}/unpublish/"), headers={"HX-Request": "true"}
+    )
+    assert_is_row_fragment(response, published)
+    html = response.content.decode()
+    assert f'hx-post="{url(tenancy.org, f"posts/{published.code}/publish/")}"' in html
+    published.refresh_from_db()
+    assert not published.is_published
+
+
+def test_publishing_twice_keeps_the_first_publication_time(tenancy, editor_client, published):
+    first = published.published_at
+    editor_client.post(url(tenancy.org, f"posts/{published.code}/publish/"))
+    published.refresh_from_db()
+    assert published.published_at == first
+
+
+def test_publish_and_unpublish_are_post_only(tenancy, editor_client, draft):
+    assert editor_client.get(url(tenancy.org, f"posts/{draft.code}/publish/")).status_code == 405
+    draft.refresh_from_db()
+    assert not draft.is_published
+
+
+def test_cannot_publish_another_organisations_post(tenancy, editor_client):
+    foreign = PostFactory(organisation=tenancy.other_org, status=Post.Status.DRAFT)
+    response = editor_client.post(url(tenancy.org, f"posts/{foreign.code}/publish/"))
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert not foreign.is_published
+
+
+def test_post_list_shows_drafts_and_published_of_own_organisation_only(
+    tenancy, editor_client, draft, published
+):
+    PostFactory(organisation=tenancy.other_org, title="De otra empresa")
+    html = editor_client.get(url(tenancy.org, "posts/")).content.decode()
+    assert draft.title in html
+    assert published.title in html
+    assert "De otra empresa" not in html
+    assert f'id="post-row-{draft.code}"' in html
+
+
+# --- The feed -----------------------------------------------------------------------------
+
+
+def test_drafts_never_appear_in_the_feed(tenancy, draft, published):
+    for who in ("admin", "editor", "employee"):
+        html = tenancy.client_for(getattr(tenancy, who).user).get(url(tenancy.org))
+        assert published.title in html.content.decode()
+        assert draft.title not in html.content.decode()
+        assert draft.code not in html.content.decode()
+
+
+def test_feed_shows_only_own_organisations_posts(tenancy, published):
+    PostFactory(organisation=tenancy.other_org, title="De otra empresa")
+    html = tenancy.client_for(tenancy.employee.user).get(url(tenancy.org)).content.decode()
+    assert published.title in html
+    assert "De otra empresa" not in html
+
+
+def test_empty_feed_renders(tenancy):
+    response = tenancy.client_for(tenancy.employee.user).get(url(tenancy.org))
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 0
+
+
+@pytest.fixture
+def many_posts(tenancy):
+    now = timezone.now()
+    return [
+        PostFactory(
+            organisation=tenancy.org,
+            title=f"Post número {i:02d}",
+            published_at=now - timedelta(hours=i),
+        )
+        for i in range(25)
+    ]
+
+
+def feed_titles(response) -> list[str]:
+    return [post.title for post in response.context["page"].object_list]
+
+
+def test_feed_is_paginated_newest_first(tenancy, many_posts):
+    client = tenancy.client_for(tenancy.employee.user)
+    first = client.get(url(tenancy.org))
+    assert first.status_code == 200
+    assert feed_titles(first) == [f"Post número {i:02d}" for i in range(10)]
+    assert 'href="?page=2"' in first.content.decode()
+
+    second = client.get(url(tenancy.org), {"page": "2"})
+    assert second.status_code == 200
+    assert feed_titles(second) == [f"Post número {i:02d}" for i in range(10, 20)]
+    assert "Post número 10" in second.content.decode()
+    assert "Post número 09" not in second.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "expected_number"),
+    [("999", 3), ("abc", 1), ("-1", 3), ("0", 3), ("", 1), ("2.5", 1)],
+)
+def test_feed_survives_any_page_number(tenancy, many_posts, page, expected_number):
+    client = tenancy.client_for(tenancy.employee.user)
+    response = client.get(url(tenancy.org), {"page": page})
+    assert response.status_code == 200
+    assert response.context["page"].number == expected_number
+
+
+def test_last_feed_page_has_the_oldest_posts(tenancy, many_posts):
+    response = tenancy.client_for(tenancy.employee.user).get(url(tenancy.org), {"page": "999"})
+    assert feed_titles(response) == [f"Post número {i:02d}" for i in range(20, 25)]
+
+
+def test_post_list_survives_any_page_number(tenancy, editor_client, many_posts):
+    for page in ("2", "999", "abc"):
+        assert editor_client.get(url(tenancy.org, "posts/"), {"page": page}).status_code == 200
+
+
+def test_post_text_is_escaped_in_the_feed(tenancy):
+    PostFactory(organisation=tenancy.org, title="<script>alert(1)</script>")
+    html = tenancy.client_for(tenancy.employee.user).get(url(tenancy.org)).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
