@@ -66,15 +66,22 @@ def post_edit(request: HttpRequest, membership: Membership, code: str) -> HttpRe
     return render(request, "content/post_form.html", context)
 
 
+def _post_row_or_list(
+    request: HttpRequest, membership: Membership, post: Post, message: str
+) -> HttpResponse:
+    """After a status change: the table row for htmx, otherwise back to the list."""
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "content/_post_row.html", {"membership": membership, "post": post})
+    messages.success(request, message)
+    return redirect("content:post_list", org_code=membership.organisation.code)
+
+
 @org_view(Role.EDITOR)
 @require_POST
 def post_publish(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
     post = org_object_or_404(Post.objects.all(), membership.organisation, code=code)
     services.post_publish(post=post)
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "content/_post_row.html", {"membership": membership, "post": post})
-    messages.success(request, _("The post is published."))
-    return redirect("content:post_list", org_code=membership.organisation.code)
+    return _post_row_or_list(request, membership, post, _("The post is published."))
 
 
 @org_view(Role.EDITOR)
@@ -82,7 +89,4 @@ def post_publish(request: HttpRequest, membership: Membership, code: str) -> Htt
 def post_unpublish(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
     post = org_object_or_404(Post.objects.all(), membership.organisation, code=code)
     services.post_unpublish(post=post)
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "content/_post_row.html", {"membership": membership, "post": post})
-    messages.success(request, _("The post is back to draft."))
-    return redirect("content:post_list", org_code=membership.organisation.code)
+    return _post_row_or_list(request, membership, post, _("The post is back to draft."))

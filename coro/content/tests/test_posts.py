@@ -346,3 +346,12 @@ def test_post_text_is_escaped_in_the_feed(tenancy):
     html = tenancy.client_for(tenancy.employee.user).get(url(tenancy.org)).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_only_web_links_are_accepted(tenancy):
+    from coro.content.forms import PostForm
+
+    form = PostForm({"title": "T", "body": "B", "link": "ftp://files.example/x"})
+    assert not form.is_valid()
+    assert "link" in form.errors
+    assert PostForm({"title": "T", "body": "B", "link": "https://example.com/x"}).is_valid()
