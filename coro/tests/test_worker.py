@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 
 from coro.orgs.models import Role
 from coro.orgs.services import invitation_create
@@ -16,12 +17,12 @@ def database_tasks(settings):
     }
 
 
-def test_invitation_email_is_sent_by_the_worker(
-    tenancy, database_tasks, django_capture_on_commit_callbacks
-):
+# A real transaction: the worker closes its database connection when its batch ends.
+@pytest.mark.django_db(transaction=True)
+def test_invitation_email_is_sent_by_the_worker(tenancy, database_tasks):
     from django_tasks_db.models import DBTaskResult
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with transaction.atomic():
         invitation_create(
             organisation=tenancy.org,
             email="nueva@example.com",
