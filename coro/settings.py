@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "coro.content",
     "coro.sharing",
     "coro.analytics",
+    "coro.audit",
+    "coro.notifications",
+    "coro.privacy",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +132,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+
+# Numbers about groups are shown only for groups at least this big (never below 3).
+MIN_GROUP_SIZE_FLOOR = 3
+MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5)
+if MIN_GROUP_SIZE < MIN_GROUP_SIZE_FLOOR:
+    raise ConfigError(
+        f"MIN_GROUP_SIZE must be at least {MIN_GROUP_SIZE_FLOOR}, not {MIN_GROUP_SIZE}."
+    )
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]

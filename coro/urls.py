@@ -10,12 +10,15 @@ org_patterns = [
     path("", include("coro.sharing.urls")),
     path("", include("coro.analytics.urls")),
     path("", include("coro.orgs.urls")),
+    path("", include("coro.audit.urls")),
+    path("", include("coro.privacy.org_urls")),
 ]
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("coro.accounts.urls")),
+    path("me/", include("coro.privacy.urls")),
     path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
     path("o/", org_views.organisation_list, name="organisation_list"),
     path("o/<str:org_code>/", include(org_patterns)),

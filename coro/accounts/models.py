@@ -1,3 +1,4 @@
+from datetime import time
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -35,6 +36,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, blank=True, default=""
     )
+    # Right to disconnect: notifications reach the person only inside these hours.
+    work_days = models.CharField(
+        _("working days"), max_length=7, default="12345", help_text=_("ISO weekdays, 1 = Monday.")
+    )
+    work_start = models.TimeField(_("working hours start"), default=time(9, 0))
+    work_end = models.TimeField(_("working hours end"), default=time(18, 0))
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Madrid")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -2,7 +2,7 @@ from django.http import HttpRequest
 
 from coro.accounts.models import User
 from coro.orgs.selectors import memberships_of_user
-from coro.program.selectors import is_enrolled
+from coro.program.selectors import is_enrolled, terms_update_pending
 
 
 def memberships(request: HttpRequest) -> dict[str, object]:
@@ -15,4 +15,5 @@ def memberships(request: HttpRequest) -> dict[str, object]:
     if current is not None:
         # Lazily, so pages that never show the menu pay no query.
         context["membership_enrolled"] = lambda: is_enrolled(current)
+        context["terms_update_pending"] = lambda: terms_update_pending(current)
     return context

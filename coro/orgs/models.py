@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,10 +9,28 @@ from django.utils.translation import gettext_lazy as _
 from coro.core.codes import new_code
 
 
+def _default_min_group_size() -> int:
+    return int(settings.MIN_GROUP_SIZE)
+
+
 class Organisation(models.Model):
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     name = models.CharField(_("name"), max_length=120)
     created_at = models.DateTimeField(default=timezone.now)
+    # The employment disclosure appended to suggested share texts (charter rule 8).
+    # Blank wording means the default, "I work at {organisation}", in the sharer's language.
+    disclosure_es = models.CharField(_("disclosure (Spanish)"), max_length=120, blank=True)
+    disclosure_en = models.CharField(_("disclosure (English)"), max_length=120, blank=True)
+    disclosure_enabled = models.BooleanField(default=True)
+    disclosure_off_reason = models.TextField(
+        _("reason for switching the disclosure off"), blank=True
+    )
+    # Privacy: numbers about groups smaller than this are merged into "other".
+    min_group_size = models.PositiveSmallIntegerField(
+        _("minimum group size"),
+        default=_default_min_group_size,
+        validators=[MinValueValidator(3)],
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -57,6 +76,11 @@ class Membership(models.Model):
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The person's pseudonym in the consent ledger: shown to nobody but the person, so the
+    # ledger can be handed over as evidence without saying who joined or left.
+    consent_ref = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
+    # Charter rule 3: the person's name appears in recognition only if they say so.
+    recognition_opt_in = models.BooleanField(_("my name may appear in recognition"), default=False)
 
     class Meta:
         constraints = [

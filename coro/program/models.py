@@ -63,3 +63,40 @@ class Participation(models.Model):
     @property
     def is_enrolled(self) -> bool:
         return self.status == self.Status.ENROLLED
+
+
+class ConsentRecord(models.Model):
+    """One entry of the consent ledger: append-only and hash-chained per organisation.
+
+    ``subject`` is the person's ``Membership.consent_ref``, a pseudonym: the ledger can be
+    exported as evidence without naming anyone, and it survives the person's erasure.
+    """
+
+    class Action(models.TextChoices):
+        JOINED = "joined", _("Joined")
+        ACCEPTED = "accepted", _("Accepted a new version")
+        LEFT = "left", _("Left")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveIntegerField()
+    subject = models.CharField(max_length=16, db_index=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    terms_version = models.PositiveIntegerField(null=True, blank=True)
+    terms_sha256 = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField()
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["organisation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "seq"], name="consent_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.subject} {self.action}"

@@ -1,5 +1,7 @@
+from django.db.models import QuerySet
+
 from coro.orgs.models import Membership, Organisation
-from coro.program.models import Participation, Terms
+from coro.program.models import ConsentRecord, Participation, Terms
 
 
 def terms_current(organisation: Organisation) -> Terms | None:
@@ -21,3 +23,17 @@ def enrolled_count(organisation: Organisation) -> int:
     return Participation.objects.filter(
         membership__organisation=organisation, status=Participation.Status.ENROLLED
     ).count()
+
+
+def ledger_records(organisation: Organisation) -> QuerySet[ConsentRecord]:
+    """The consent ledger as admins export it: pseudonymous subjects, in chain order."""
+    return ConsentRecord.objects.filter(organisation=organisation).order_by("seq")
+
+
+def terms_update_pending(membership: Membership) -> bool:
+    """Enrolled under an older version than the current one: asked (once) to review."""
+    participation = participation_of(membership)
+    if participation is None or not participation.is_enrolled:
+        return False
+    current = terms_current(membership.organisation)
+    return current is not None and participation.terms_id != current.pk
