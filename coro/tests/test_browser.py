@@ -3,11 +3,12 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from coro.conftest import PASSWORD
-from coro.factories import MembershipFactory, OrganisationFactory, TermsFactory
+from coro.factories import MembershipFactory, OrganisationFactory, PostFactory, TermsFactory
 from coro.orgs.models import Role
+from coro.program.selectors import is_enrolled
 from coro.sharing.models import Click
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,3 +90,46 @@ def test_publish_join_share_follow_and_count(live_server, browser: Browser) -> N
     expect(row.locator("[data-col=clicks]")).to_have_text("1")
     for ctx in (editor_context, context, visitor):
         ctx.close()
+
+
+class CountingPage:
+    """Counts the person's actions (clicks and ticks), to compare joining and leaving."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.actions = 0
+
+    def click(self, locator: Locator) -> None:
+        self.actions += 1
+        locator.click()
+
+    def check(self, locator: Locator) -> None:
+        self.actions += 1
+        locator.check()
+
+
+def test_leaving_takes_no_more_steps_than_joining(live_server, browser: Browser) -> None:
+    org = OrganisationFactory(name="Cerámicas Prueba")
+    TermsFactory(organisation=org)
+    PostFactory(organisation=org, title="Catálogo 2027")
+    employee = MembershipFactory(organisation=org, user__email="emi@example.com")
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    log_in(page, live_server.url, employee.user.email)
+
+    joining = CountingPage(page)
+    joining.click(page.get_by_role("link", name="Read the program"))
+    joining.check(page.get_by_label("I have read these terms and I accept them."))
+    joining.click(page.get_by_role("button", name="Join the program"))
+    expect(page.get_by_role("button", name="X")).to_have_count(1)
+    assert is_enrolled(employee)
+
+    leaving = CountingPage(page)
+    leaving.click(page.get_by_label("Your menu"))  # the profile menu, on every page
+    leaving.click(page.get_by_role("button", name="Leave the program"))
+    expect(page.get_by_text("You have left the program.")).to_be_visible()
+    expect(page.get_by_role("button", name="X")).to_have_count(0)
+    assert not is_enrolled(employee)
+
+    assert leaving.actions <= joining.actions, (leaving.actions, joining.actions)
+    context.close()
