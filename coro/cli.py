@@ -2,13 +2,11 @@
 
 ``coro serve`` starts the web server, ``coro worker`` the background worker,
 ``coro demo`` loads the demo company; anything else is passed to Django
-(``coro migrate``, ``coro check --deploy``, ``coro createsuperuser`` ...).
+(``coro migrate``, ``coro check --deploy``, ``coro ledger verify`` ...).
 """
 
 import os
 import sys
-
-ALIASES = {"worker": ["db_worker"]}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -16,8 +14,11 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in ALIASES:
-        args = ALIASES[args[0]] + args[1:]
+    if args and args[0] == "worker":
+        # Notifications whose delivery task was lost (a crash, a restore) go out now;
+        # the rest are already queued for their time.
+        execute_from_command_line(["coro", "notifications_release"])
+        args = ["db_worker", *args[1:]]
     execute_from_command_line(["coro", *args])
 
 

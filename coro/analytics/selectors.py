@@ -1,14 +1,17 @@
-"""Aggregates only: numbers about posts and networks, never about a named person."""
+"""Aggregates only: numbers about posts, networks and groups, never about a named person."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from coro.analytics.groups import Group
 from coro.content.models import Post
-from coro.orgs.models import Organisation
+from coro.orgs.models import Membership, Organisation, Team
+from coro.program.models import Participation
 from coro.program.selectors import enrolled_count
 from coro.sharing.models import Click, Share
 
@@ -18,7 +21,12 @@ class Totals:
     posts: int
     shares: int
     clicks: int
-    participants: int
+    # None when the organisation itself is smaller than its minimum group size.
+    participants: int | None
+
+
+def member_count(organisation: Organisation) -> int:
+    return Membership.objects.filter(organisation=organisation).count()
 
 
 def post_stats(organisation: Organisation) -> QuerySet[Post]:
@@ -33,13 +41,28 @@ def post_stats(organisation: Organisation) -> QuerySet[Post]:
     )
 
 
+def post_figures(organisation: Organisation) -> list[tuple[str, datetime | None, int, int]]:
+    """(title, published at, shares, clicks) of each published post, newest first."""
+    rows = (
+        Post.objects.filter(organisation=organisation, status=Post.Status.PUBLISHED)
+        .annotate(share_count=Count("shares", distinct=True), click_count=Count("shares__clicks"))
+        .order_by("-published_at")
+        .values_list("title", "published_at", "share_count", "click_count")
+    )
+    return list(rows)
+
+
 def totals(organisation: Organisation) -> Totals:
     shares = Share.objects.filter(post__organisation=organisation)
     return Totals(
         posts=Post.objects.filter(organisation=organisation, status=Post.Status.PUBLISHED).count(),
         shares=shares.count(),
         clicks=Click.objects.filter(share__post__organisation=organisation).count(),
-        participants=enrolled_count(organisation),
+        participants=(
+            enrolled_count(organisation)
+            if member_count(organisation) >= organisation.min_group_size
+            else None
+        ),
     )
 
 
@@ -68,4 +91,48 @@ def clicks_per_day(organisation: Organisation, days: int = 28) -> list[tuple[str
     return [
         ((start + timedelta(days=i)).isoformat(), by_day.get(start + timedelta(days=i), 0))
         for i in range(days)
+    ]
+
+
+def _by_team(queryset: QuerySet, team_field: str) -> dict[int | None, int]:
+    rows = queryset.order_by().values_list(team_field).annotate(n=Count("id"))
+    return {team_id: n for team_id, n in rows}
+
+
+def team_groups(organisation: Organisation) -> list[Group]:
+    """Every team, then the people without one, each with its numbers. Not for showing as
+    it is: pass it through ``merge_small_groups`` first.
+
+    Shares of people whose membership is gone (erased) count in the totals only.
+    """
+    sizes = _by_team(Membership.objects.filter(organisation=organisation), "team_id")
+    participants = _by_team(
+        Participation.objects.filter(
+            membership__organisation=organisation, status=Participation.Status.ENROLLED
+        ),
+        "membership__team_id",
+    )
+    shares = _by_team(
+        Share.objects.filter(post__organisation=organisation, membership__isnull=False),
+        "membership__team_id",
+    )
+    clicks = _by_team(
+        Click.objects.filter(
+            share__post__organisation=organisation, share__membership__isnull=False
+        ),
+        "share__membership__team_id",
+    )
+    keys: list[tuple[int | None, str]] = [
+        (team.pk, team.name) for team in Team.objects.filter(organisation=organisation)
+    ]
+    keys.append((None, _("No team")))
+    return [
+        Group(
+            name=name,
+            size=sizes.get(key, 0),
+            participants=participants.get(key, 0),
+            shares=shares.get(key, 0),
+            clicks=clicks.get(key, 0),
+        )
+        for key, name in keys
     ]

@@ -1,28 +1,83 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.timezone import localdate
+from django.utils.translation import gettext as _
 
 from coro.analytics import selectors
 from coro.analytics.charts import bar_chart
+from coro.analytics.groups import Group, merge_small_groups
 from coro.orgs.access import org_view
-from coro.orgs.models import Membership, Role
+from coro.orgs.exports import csv_response, export_filename
+from coro.orgs.models import Membership, Organisation, Role
 from coro.sharing.networks import NETWORKS
+
+
+def _teams(organisation: Organisation) -> list[Group]:
+    """Numbers by team, small teams merged into "Other"; empty for a small organisation."""
+    return merge_small_groups(
+        selectors.team_groups(organisation), organisation.min_group_size, other_name=_("Other")
+    )
+
+
+def _by_network(organisation: Organisation) -> list[tuple[str, int]]:
+    return [
+        (NETWORKS[key].label, clicks)
+        for key, clicks in selectors.clicks_by_network(organisation)
+        if key in NETWORKS
+    ]
 
 
 @org_view(Role.EDITOR)
 def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
     organisation = membership.organisation
     page = Paginator(selectors.post_stats(organisation), 20).get_page(request.GET.get("page"))
-    by_network = [
-        {"label": NETWORKS[key].label, "clicks": clicks}
-        for key, clicks in selectors.clicks_by_network(organisation)
-        if key in NETWORKS
-    ]
     context = {
         "membership": membership,
         "totals": selectors.totals(organisation),
         "page": page,
-        "by_network": by_network,
+        "by_network": [{"label": label, "clicks": n} for label, n in _by_network(organisation)],
+        "teams": _teams(organisation),
+        "min_group_size": organisation.min_group_size,
         "chart": bar_chart(selectors.clicks_per_day(organisation)),
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+EXPORT_HEADER = [
+    "section",
+    "name",
+    "published",
+    "members",
+    "participants",
+    "participation_percent",
+    "shares",
+    "visits",
+]
+
+
+@org_view(Role.EDITOR)
+def export_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The dashboard's numbers: totals, per post, per team (merged), per network."""
+    organisation = membership.organisation
+    totals = selectors.totals(organisation)
+    rows: list[list[object]] = [
+        ["total", organisation.name, "", "", totals.participants, "", totals.shares, totals.clicks]
+    ]
+    posts = selectors.post_figures(organisation)
+    rows += [
+        [
+            *("post", title, localdate(published).isoformat() if published else ""),
+            *("", "", "", share_count, click_count),
+        ]
+        for title, published, share_count, click_count in posts
+    ]
+    rows += [
+        [
+            *("team", team.name, "", team.size, team.participants),
+            *(team.participation_percent, team.shares, team.clicks),
+        ]
+        for team in _teams(organisation)
+    ]
+    rows += [["network", label, "", "", "", "", "", n] for label, n in _by_network(organisation)]
+    return csv_response(export_filename(organisation, "dashboard", "csv"), EXPORT_HEADER, rows)

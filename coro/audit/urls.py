@@ -1,4 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from coro.audit import views
 
 app_name = "audit"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("audit/", views.log, name="log"),
+    path("audit.csv", views.export_csv, name="export_csv"),
+    path("audit.json", views.export_json, name="export_json"),
+]

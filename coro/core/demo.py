@@ -163,7 +163,9 @@ def load_demo(seed: int = 2026) -> Organisation:
                 organisation=organisation, user=people[local], role=role, team=teams[team]
             )
         else:
-            org_services.membership_update(membership=member, role=role, team=teams[team])
+            org_services.membership_update(
+                membership=member, role=role, team=teams[team], actor=None
+            )
         memberships.append(member)
 
     terms = terms_current(organisation)

@@ -29,7 +29,7 @@ class Organisation(models.Model):
     min_group_size = models.PositiveSmallIntegerField(
         _("minimum group size"),
         default=_default_min_group_size,
-        validators=[MinValueValidator(3)],
+        validators=[MinValueValidator(settings.MIN_GROUP_SIZE_FLOOR)],
     )
 
     def __str__(self) -> str:

@@ -1,7 +1,18 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
 from coro.orgs.models import Invitation, Membership, Organisation, Team
+
+# The columns of the People page, in order, as (attribute path from a Membership, label).
+# The person's own transparency page shows these same columns about them (coro/privacy),
+# so what admins see and what the person is told can never drift apart.
+PEOPLE_COLUMNS = (
+    ("user.name", _("Name")),
+    ("user.email", _("E-mail")),
+    ("get_role_display", _("Role")),
+    ("team.name", _("Team")),
+)
 
 
 def memberships_of_user(user: User) -> QuerySet[Membership]:

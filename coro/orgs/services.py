@@ -1,8 +1,14 @@
+from typing import Any
+
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coro.accounts.models import User
+from coro.audit.models import AuditEntry
+from coro.audit.services import audit_record
 from coro.orgs.models import Invitation, Membership, Organisation, Role, Team
 from coro.orgs.tasks import send_invitation_email
 
@@ -41,14 +47,117 @@ def membership_create(
     return membership
 
 
-def membership_update(*, membership: Membership, role: Role, team: Team | None) -> Membership:
+def membership_update(
+    *, membership: Membership, role: Role, team: Team | None, actor: Membership | None
+) -> Membership:
+    """Change a member's role and team; the change goes to the audit trail."""
     if team is not None and team.organisation_id != membership.organisation_id:
         raise ValueError("The team belongs to another organisation.")
-    membership.role = role
-    membership.team = team
-    membership.full_clean()
-    membership.save(update_fields=["role", "team"])
+    with transaction.atomic():
+        # "Before" comes from the stored row: a bound ModelForm may already have set
+        # the new values on ``membership``.
+        stored = Membership.objects.select_for_update().get(pk=membership.pk)
+        before = {"role": stored.role, "team": stored.team.name if stored.team else ""}
+        membership.role = role
+        membership.team = team
+        membership.full_clean()
+        membership.save(update_fields=["role", "team"])
+        after = {"role": str(role), "team": team.name if team else ""}
+        if after != before:
+            audit_record(
+                organisation=membership.organisation,
+                actor=actor,
+                action=AuditEntry.Action.ROLE_CHANGED,
+                before=before,
+                after=after,
+                target=membership,
+            )
     return membership
+
+
+def _organisation_change(
+    *,
+    organisation: Organisation,
+    actor: Membership | None,
+    action: AuditEntry.Action,
+    changes: dict[str, Any],
+    reason: str = "",
+) -> Organisation:
+    """Apply ``changes`` to the organisation and record them, before and after.
+
+    Nothing is saved or recorded when nothing changes.
+    """
+    with transaction.atomic():
+        stored = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = {field: getattr(stored, field) for field in changes}
+        if before == changes:
+            return organisation
+        for field, value in changes.items():
+            setattr(organisation, field, value)
+        organisation.full_clean()
+        organisation.save(update_fields=list(changes))
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action=action,
+            before=before,
+            after=changes,
+            reason=reason,
+        )
+    return organisation
+
+
+def disclosure_update(
+    *,
+    organisation: Organisation,
+    actor: Membership | None,
+    disclosure_es: str,
+    disclosure_en: str,
+) -> Organisation:
+    """Reword the disclosure. Blank wording means the default."""
+    return _organisation_change(
+        organisation=organisation,
+        actor=actor,
+        action=AuditEntry.Action.DISCLOSURE_CHANGED,
+        changes={"disclosure_es": disclosure_es.strip(), "disclosure_en": disclosure_en.strip()},
+    )
+
+
+def disclosure_disable(
+    *, organisation: Organisation, actor: Membership | None, reason: str
+) -> Organisation:
+    """Switch the disclosure off. Only with a reason, which everyone can read."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the disclosure is switched off.")})
+    return _organisation_change(
+        organisation=organisation,
+        actor=actor,
+        action=AuditEntry.Action.DISCLOSURE_DISABLED,
+        changes={"disclosure_enabled": False, "disclosure_off_reason": reason},
+        reason=reason,
+    )
+
+
+def disclosure_enable(*, organisation: Organisation, actor: Membership | None) -> Organisation:
+    return _organisation_change(
+        organisation=organisation,
+        actor=actor,
+        action=AuditEntry.Action.DISCLOSURE_ENABLED,
+        changes={"disclosure_enabled": True, "disclosure_off_reason": ""},
+    )
+
+
+def privacy_update(
+    *, organisation: Organisation, actor: Membership | None, min_group_size: int
+) -> Organisation:
+    """Change the smallest group whose numbers are shown (never below the floor)."""
+    return _organisation_change(
+        organisation=organisation,
+        actor=actor,
+        action=AuditEntry.Action.PRIVACY_CHANGED,
+        changes={"min_group_size": min_group_size},
+    )
 
 
 def invitation_create(

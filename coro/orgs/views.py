@@ -119,6 +119,7 @@ def member_edit(request: HttpRequest, membership: Membership, code: str) -> Http
                 membership=member,
                 role=Role(form.cleaned_data["role"]),
                 team=form.cleaned_data["team"],
+                actor=membership,
             )
             messages.success(request, _("Saved."))
             return redirect("orgs:people", org_code=membership.organisation.code)

@@ -1,6 +1,11 @@
 """Organisation-level privacy pages under /o/<org>/me/."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from coro.privacy import views
 
 app_name = "privacy"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("me/", views.transparency, name="transparency"),
+    path("me/recognition/", views.recognition, name="recognition"),
+]

@@ -1,4 +1,5 @@
 import hashlib
+from typing import Any, ClassVar, TypeVar
 
 from django.db import models
 from django.utils import timezone
@@ -8,8 +9,59 @@ from django.utils.translation import gettext_lazy as _
 from coro.orgs.models import Membership, Organisation
 
 
-class Terms(models.Model):
-    """One published version of the program's terms: the written deal."""
+class ImmutableRowError(Exception):
+    """A row that, once written, is never changed or deleted."""
+
+
+class TermsArePublished(ImmutableRowError):
+    """A published version of the terms never changes: publish a new version instead."""
+
+
+class LedgerIsAppendOnly(ImmutableRowError):
+    """The consent ledger is append-only: records are never edited or deleted."""
+
+
+_M = TypeVar("_M", bound="WriteOnceModel")
+
+
+class WriteOnceQuerySet(models.QuerySet[_M]):
+    """Refuses bulk updates and deletes (``bulk_update`` and ``update_or_create`` go
+    through ``update()`` or ``save()`` and are refused too)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise self.model.immutable_error(f"{self.model.__name__} rows cannot be updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise self.model.immutable_error(f"{self.model.__name__} rows cannot be deleted.")
+
+
+class WriteOnceModel(models.Model):
+    """A model whose rows are inserted once and never updated or deleted through the ORM."""
+
+    immutable_error: ClassVar[type[ImmutableRowError]] = ImmutableRowError
+
+    class Meta:
+        abstract = True
+
+    def save(self, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise self.immutable_error(f"{type(self).__name__} {self.pk} cannot be changed.")
+        # Never an UPDATE, even for an instance built with the primary key of an existing row.
+        kwargs["force_insert"] = True
+        super().save(**kwargs)
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        raise self.immutable_error(f"{type(self).__name__} {self.pk} cannot be deleted.")
+
+
+class Terms(WriteOnceModel):
+    """One published version of the program's terms: the written deal.
+
+    Rows exist only once published, and a published version never changes (``save()`` on an
+    existing row, ``delete()`` and queryset ``update()``/``delete()`` raise).
+    """
+
+    immutable_error = TermsArePublished
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="terms")
     version = models.PositiveIntegerField()
@@ -18,6 +70,8 @@ class Terms(models.Model):
     commitment_es = models.TextField(_("what a participant agrees to (Spanish)"))
     commitment_en = models.TextField(_("what a participant agrees to (English)"))
     published_at = models.DateTimeField(default=timezone.now)
+
+    objects = WriteOnceQuerySet["Terms"].as_manager()
 
     class Meta:
         ordering = ["-version"]
@@ -65,12 +119,17 @@ class Participation(models.Model):
         return self.status == self.Status.ENROLLED
 
 
-class ConsentRecord(models.Model):
+class ConsentRecord(WriteOnceModel):
     """One entry of the consent ledger: append-only and hash-chained per organisation.
 
     ``subject`` is the person's ``Membership.consent_ref``, a pseudonym: the ledger can be
     exported as evidence without naming anyone, and it survives the person's erasure.
+    Records are written only by ``coro.program.services.ledger_append``; docs/program.md
+    describes the chain and how ``coro ledger verify`` checks it. On PostgreSQL a trigger refuses
+    UPDATE and DELETE as well (migration 0002).
     """
+
+    immutable_error = LedgerIsAppendOnly
 
     class Action(models.TextChoices):
         JOINED = "joined", _("Joined")
@@ -91,6 +150,8 @@ class ConsentRecord(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+
+    objects = WriteOnceQuerySet["ConsentRecord"].as_manager()
 
     class Meta:
         ordering = ["organisation", "seq"]

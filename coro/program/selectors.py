@@ -25,9 +25,32 @@ def enrolled_count(organisation: Organisation) -> int:
     ).count()
 
 
+def terms_versions(organisation: Organisation) -> QuerySet[Terms]:
+    """Every published version, newest first."""
+    return Terms.objects.filter(organisation=organisation).order_by("-version")
+
+
+def members_on_current_terms(organisation: Organisation) -> QuerySet[Membership]:
+    """Enrolled people who accepted the current version: the only ones anything new may be
+    asked of (people on an older version are asked only to review the new terms)."""
+    current = terms_current(organisation)
+    if current is None:
+        return Membership.objects.none()
+    return Membership.objects.filter(
+        organisation=organisation,
+        participation__status=Participation.Status.ENROLLED,
+        participation__terms=current,
+    )
+
+
 def ledger_records(organisation: Organisation) -> QuerySet[ConsentRecord]:
     """The consent ledger as admins export it: pseudonymous subjects, in chain order."""
     return ConsentRecord.objects.filter(organisation=organisation).order_by("seq")
+
+
+def ledger_records_of(membership: Membership) -> QuerySet[ConsentRecord]:
+    """One person's own records, under their pseudonym, in chain order."""
+    return ledger_records(membership.organisation).filter(subject=membership.consent_ref)
 
 
 def terms_update_pending(membership: Membership) -> bool:

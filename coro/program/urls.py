@@ -7,4 +7,10 @@ urlpatterns = [
     path("program/", views.terms, name="terms"),
     path("program/join/", views.join, name="join"),
     path("program/leave/", views.leave, name="leave"),
+    path("program/versions/<int:version>/", views.version, name="version"),
+    path("program/manage/", views.manage, name="manage"),
+    path("program/ledger.csv", views.ledger_csv, name="ledger_csv"),
+    path("program/ledger.json", views.ledger_json, name="ledger_json"),
+    path("program/my-ledger.csv", views.my_ledger_csv, name="my_ledger_csv"),
+    path("program/my-ledger.json", views.my_ledger_json, name="my_ledger_json"),
 ]

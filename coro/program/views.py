@@ -3,19 +3,30 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from coro.orgs.access import org_view
-from coro.orgs.models import Membership
-from coro.program import selectors, services
+from coro.orgs.access import org_object_or_404, org_view
+from coro.orgs.models import Membership, Role
+from coro.program import exports, ledger, selectors, services
+from coro.program.forms import TermsForm
+from coro.program.models import Terms
 
 
 @org_view()
 def terms(request: HttpRequest, membership: Membership) -> HttpResponse:
+    participation = selectors.participation_of(membership)
+    current = selectors.terms_current(membership.organisation)
     context = {
         "membership": membership,
-        "terms": selectors.terms_current(membership.organisation),
-        "participation": selectors.participation_of(membership),
+        "terms": current,
+        "participation": participation,
+        "accepted_current": (
+            participation is not None
+            and participation.is_enrolled
+            and current is not None
+            and participation.terms_id == current.pk
+        ),
+        "my_records": selectors.ledger_records_of(membership),
     }
     return render(request, "program/terms.html", context)
 
@@ -23,15 +34,28 @@ def terms(request: HttpRequest, membership: Membership) -> HttpResponse:
 @org_view()
 @require_POST
 def join(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Join, or accept a new version: the same explicit act, on the version one has read."""
     current = selectors.terms_current(membership.organisation)
     if current is None:
         raise Http404
+    back_to_terms = redirect("program:terms", org_code=membership.organisation.code)
     if request.POST.get("version") != str(current.version) or "accept" not in request.POST:
         # The person must accept the exact version they read, explicitly.
         messages.error(request, _("Please read the terms and tick the box to accept them."))
-        return redirect("program:terms", org_code=membership.organisation.code)
-    services.program_join(membership=membership, terms=current)
-    messages.success(request, _("Welcome to the program. You can leave at any moment."))
+        return back_to_terms
+    was_pending = selectors.terms_update_pending(membership)
+    try:
+        services.program_join(membership=membership, terms=current)
+    except services.TermsNotCurrentError:
+        messages.error(request, _("A new version of the terms was just published: please read it."))
+        return back_to_terms
+    if was_pending:
+        messages.success(
+            request,
+            _("You accepted version %(version)s of the terms.") % {"version": current.version},
+        )
+    else:
+        messages.success(request, _("Welcome to the program. You can leave at any moment."))
     return redirect("content:feed", org_code=membership.organisation.code)
 
 
@@ -39,8 +63,99 @@ def join(request: HttpRequest, membership: Membership) -> HttpResponse:
 @require_POST
 def leave(request: HttpRequest, membership: Membership) -> HttpResponse:
     services.program_leave(membership=membership)
-    messages.success(request, _("You have left the program. Nothing else changes for you."))
+    messages.success(
+        request,
+        _(
+            "You have left the program. Visits through the links you shared are now counted "
+            "anonymously."
+        ),
+    )
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("content:feed", org_code=membership.organisation.code)
+
+
+@org_view()
+@require_GET
+def version(request: HttpRequest, membership: Membership, version: int) -> HttpResponse:
+    """Any published version, for anyone in the organisation to read."""
+    published = org_object_or_404(Terms.objects.all(), membership.organisation, version=version)
+    context = {
+        "membership": membership,
+        "terms": published,
+        "current": selectors.terms_current(membership.organisation),
+    }
+    return render(request, "program/version.html", context)
+
+
+@org_view(Role.ADMIN)
+def manage(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Write the next version of the terms, and see the published ones and the ledger."""
+    organisation = membership.organisation
+    current = selectors.terms_current(organisation)
+    form = TermsForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}
+        try:
+            published = services.terms_publish(organisation=organisation, actor=membership, **data)
+        except services.TermsUnchangedError:
+            form.add_error(None, _("This is the text of the current version: change it first."))
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s is published. Enrolled people will be asked to accept it.")
+                % {"version": published.version},
+            )
+            return redirect("program:manage", org_code=organisation.code)
+    context = {
+        "membership": membership,
+        "form": form,
+        "current": current,
+        "next_version": current.version + 1 if current else 1,
+        "versions": selectors.terms_versions(organisation),
+        "check": ledger.ledger_verify(organisation),
+    }
+    return render(request, "program/manage.html", context)
+
+
+def _filename(membership: Membership, extension: str, *, own: bool) -> str:
+    scope = f"-{membership.consent_ref}" if own else ""
+    return f"coro-consent-ledger-{membership.organisation.code}{scope}.{extension}"
+
+
+@org_view(Role.ADMIN)
+@require_GET
+def ledger_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
+    records = selectors.ledger_records(membership.organisation)
+    return exports.ledger_csv(records, filename=_filename(membership, "csv", own=False))
+
+
+@org_view(Role.ADMIN)
+@require_GET
+def ledger_json(request: HttpRequest, membership: Membership) -> HttpResponse:
+    records = selectors.ledger_records(membership.organisation)
+    return exports.ledger_json(
+        records,
+        organisation=membership.organisation,
+        filename=_filename(membership, "json", own=False),
+    )
+
+
+@org_view()
+@require_GET
+def my_ledger_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
+    records = selectors.ledger_records_of(membership)
+    return exports.ledger_csv(records, filename=_filename(membership, "csv", own=True))
+
+
+@org_view()
+@require_GET
+def my_ledger_json(request: HttpRequest, membership: Membership) -> HttpResponse:
+    records = selectors.ledger_records_of(membership)
+    return exports.ledger_json(
+        records,
+        organisation=membership.organisation,
+        subject=membership.consent_ref,
+        filename=_filename(membership, "json", own=True),
+    )

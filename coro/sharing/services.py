@@ -20,3 +20,9 @@ def share_get_or_create(*, post: Post, membership: Membership, network: str) -> 
 
 def click_record(*, share_id: int) -> Click:
     return Click.objects.create(share_id=share_id)
+
+
+def shares_detach(*, membership: Membership) -> int:
+    """Unlink the person from their tracked links, which keep working and counting visits,
+    anonymously. Used when they leave the program; returns how many links were detached."""
+    return Share.objects.filter(membership=membership).update(membership=None)

@@ -1,10 +1,12 @@
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coro.content.models import Post
 from coro.orgs.access import org_object_or_404, org_view
+from coro.orgs.disclosure import disclosure_text
 from coro.orgs.models import Membership
 from coro.program.selectors import is_enrolled
 from coro.sharing import selectors, services
@@ -33,7 +35,9 @@ def share(request: HttpRequest, membership: Membership, code: str, network: str)
         return redirect("program:terms", org_code=membership.organisation.code)
     tracked = services.share_get_or_create(post=post, membership=membership, network=target.key)
     link = request.build_absolute_uri(reverse("tracked_redirect", args=[tracked.code]))
-    text = request.POST.get("text") or suggested_text(post, target, link)
+    # The person's own words stay theirs; the suggestion carries the disclosure.
+    disclosure = disclosure_text(membership.organisation, get_language())
+    text = request.POST.get("text") or suggested_text(post, target, link, disclosure)
     return IntentRedirect(target.intent_url(text, link))
 
 

@@ -23,7 +23,15 @@ def pages(tenancy):
         f"/o/{org}/dashboard/",
         f"/o/{org}/people/",
         f"/o/{org}/people/{member.code}/",
+        f"/o/{org}/program/manage/",
+        f"/o/{org}/program/versions/1/",
+        f"/o/{org}/settings/",
+        f"/o/{org}/audit/",
+        f"/o/{org}/me/",
         "/accounts/profile/",
+        "/me/working-hours/",
+        "/me/data/",
+        "/me/delete/",
     ]
 
 

@@ -41,10 +41,19 @@ def test_invitation_email_is_sent_by_the_worker(tenancy, database_tasks):
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
-def test_cli_maps_worker_to_db_worker(monkeypatch):
+def test_cli_worker_releases_due_notifications_then_runs_db_worker(monkeypatch):
     from coro import cli
 
     seen = []
     monkeypatch.setattr("django.core.management.execute_from_command_line", seen.append)
     cli.main(["worker", "--batch"])
-    assert seen == [["coro", "db_worker", "--batch"]]
+    assert seen == [["coro", "notifications_release"], ["coro", "db_worker", "--batch"]]
+
+
+def test_cli_passes_other_commands_to_django(monkeypatch):
+    from coro import cli
+
+    seen = []
+    monkeypatch.setattr("django.core.management.execute_from_command_line", seen.append)
+    cli.main(["ledger", "verify"])
+    assert seen == [["coro", "ledger", "verify"]]

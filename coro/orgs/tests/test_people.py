@@ -167,7 +167,9 @@ def test_member_of_another_organisation_cannot_be_edited(tenancy):
 def test_membership_update_service_refuses_a_foreign_team(tenancy):
     foreign = TeamFactory(organisation=tenancy.other_org)
     with pytest.raises(ValueError):
-        services.membership_update(membership=tenancy.employee, role=Role.EMPLOYEE, team=foreign)
+        services.membership_update(
+            membership=tenancy.employee, role=Role.EMPLOYEE, team=foreign, actor=tenancy.admin
+        )
     tenancy.employee.refresh_from_db()
     assert tenancy.employee.team is None
 

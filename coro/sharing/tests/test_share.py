@@ -80,13 +80,79 @@ def test_the_person_can_edit_the_suggested_text(tenancy, enrolled, post):
     assert parse_qs(urlsplit(response["Location"]).query)["text"] == ["Mis palabras"]
 
 
-def test_suggested_text_fits_x_with_its_link(tenancy, enrolled):
+def x_text(response) -> str:
+    return parse_qs(urlsplit(response["Location"]).query)["text"][0]
+
+
+def test_suggested_text_fits_x_with_its_link_and_the_disclosure(tenancy, enrolled):
     long_post = PostFactory(organisation=tenancy.org, body="palabra " * 100)
     client = tenancy.client_for(enrolled.user)
-    response = client.post(share_url(tenancy, long_post, "x"))
-    text = parse_qs(urlsplit(response["Location"]).query)["text"][0]
+    text = x_text(client.post(share_url(tenancy, long_post, "x"), HTTP_ACCEPT_LANGUAGE="en"))
     assert NETWORKS["x"].text_length(text, "https://t.co/x") <= 280
-    assert text.endswith("…")
+    assert NETWORKS["x"].text_length(text, "https://t.co/x") >= 270  # shortened, not emptied
+    assert text.endswith("…\n\nI work at Cerámicas Prueba")
+
+
+def test_the_disclosure_ends_the_suggested_text(tenancy, enrolled, post):
+    client = tenancy.client_for(enrolled.user)
+    response = client.post(share_url(tenancy, post, "x"), HTTP_ACCEPT_LANGUAGE="en")
+    assert x_text(response) == "Nueva colección de primavera\n\nI work at Cerámicas Prueba"
+
+
+def test_the_disclosure_follows_the_sharers_language(tenancy, enrolled, post):
+    tenancy.org.disclosure_es = "Trabajo en {organisation}"
+    tenancy.org.save()
+    client = tenancy.client_for(enrolled.user)
+    spanish = x_text(client.post(share_url(tenancy, post, "x"), HTTP_ACCEPT_LANGUAGE="es"))
+    english = x_text(client.post(share_url(tenancy, post, "x"), HTTP_ACCEPT_LANGUAGE="en"))
+    assert spanish.endswith("\n\nTrabajo en Cerámicas Prueba")
+    assert english.endswith("\n\nI work at Cerámicas Prueba")
+
+
+def test_the_organisations_own_wording_is_used(tenancy, enrolled, post):
+    tenancy.org.disclosure_en = "Proud to be part of {organisation}"
+    tenancy.org.save()
+    client = tenancy.client_for(enrolled.user)
+    response = client.post(share_url(tenancy, post, "x"), HTTP_ACCEPT_LANGUAGE="en")
+    assert x_text(response).endswith("\n\nProud to be part of Cerámicas Prueba")
+
+
+def test_no_disclosure_when_an_admin_switched_it_off(tenancy, enrolled, post):
+    tenancy.org.disclosure_enabled = False
+    tenancy.org.disclosure_off_reason = "Motivo"
+    tenancy.org.save()
+    client = tenancy.client_for(enrolled.user)
+    assert x_text(client.post(share_url(tenancy, post, "x"))) == "Nueva colección de primavera"
+
+
+def test_email_carries_the_disclosure(tenancy, enrolled):
+    post = PostFactory(organisation=tenancy.org, body="Abrimos tienda\nEn Valencia, el lunes.")
+    client = tenancy.client_for(enrolled.user)
+    location = client.post(share_url(tenancy, post, "email"), HTTP_ACCEPT_LANGUAGE="en")
+    body = parse_qs(urlsplit(location["Location"]).query)["body"][0]
+    assert body.startswith("En Valencia, el lunes.\n\nI work at Cerámicas Prueba\n\n")
+
+
+def test_feed_reminds_sharers_of_the_disclosure_for_linkedin(tenancy, enrolled, post):
+    feed = f"/o/{tenancy.org.code}/"
+    html = tenancy.client_for(enrolled.user).get(feed, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Remember to mention: “I work at Cerámicas Prueba”" in html
+    assert "LinkedIn takes only the link" in html
+
+
+def test_feed_has_no_reminder_when_the_disclosure_is_off(tenancy, enrolled, post):
+    tenancy.org.disclosure_enabled = False
+    tenancy.org.save()
+    feed = f"/o/{tenancy.org.code}/"
+    html = tenancy.client_for(enrolled.user).get(feed, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Remember to mention" not in html
+    assert 'data-network="linkedin"' in html
+
+
+def test_feed_has_no_reminder_for_people_not_in_the_program(tenancy, post):
+    feed = f"/o/{tenancy.org.code}/"
+    client = tenancy.client_for(tenancy.employee.user)
+    assert "Remember to mention" not in client.get(feed, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
 def test_not_enrolled_cannot_share_and_is_shown_the_terms(tenancy, post):
