@@ -47,4 +47,5 @@ class Command(BaseCommand):
                     )
                 )
         if broken:
-            raise CommandError(f"The consent ledger is broken: {broken} records.", returncode=1)
+            noun = "record" if broken == 1 else "records"
+            raise CommandError(f"The consent ledger is broken: {broken} {noun}.", returncode=1)
