@@ -23,8 +23,9 @@ from coro.factories import (
 from coro.notifications.models import Notification
 from coro.notifications.services import notification_hold
 from coro.privacy.export import USER_FIELDS_WITHHELD
-from coro.program.models import ConsentRecord, Participation
+from coro.program.models import ConsentRecord
 from coro.program.selectors import terms_current
+from coro.program.services import program_join
 
 URL = "/me/data/"
 FILES = {
@@ -57,36 +58,9 @@ def rich(tenancy):
     user.time_zone = "Atlantic/Canary"
     user.save()
 
-    Participation.objects.create(
-        membership=me,
-        status=Participation.Status.ENROLLED,
-        terms=terms_current(tenancy.org),
-    )
-    ConsentRecord.objects.create(
-        organisation=tenancy.org,
-        seq=1,
-        subject=me.consent_ref,
-        action=ConsentRecord.Action.JOINED,
-        terms_version=1,
-        terms_sha256="a" * 64,
-        at=me.created_at,
-        channel=ConsentRecord.Channel.WEB,
-        prev_hash="0" * 64,
-        hash="b" * 64,
-    )
     colleague = tenancy.editor
-    ConsentRecord.objects.create(
-        organisation=tenancy.org,
-        seq=2,
-        subject=colleague.consent_ref,
-        action=ConsentRecord.Action.JOINED,
-        terms_version=1,
-        terms_sha256="a" * 64,
-        at=colleague.created_at,
-        channel=ConsentRecord.Channel.WEB,
-        prev_hash="b" * 64,
-        hash="c" * 64,
-    )
+    program_join(membership=me, terms=terms_current(tenancy.org))
+    program_join(membership=colleague, terms=terms_current(tenancy.org))
 
     post = PostFactory(organisation=tenancy.org, title="Nueva tienda", author=me)
     share = ShareFactory(post=post, membership=me, network="linkedin")
@@ -204,7 +178,8 @@ def test_memberships_and_participation(rich):
 def test_consent_ledger_has_the_persons_records_only(rich):
     archive, _ = download(rich.client_for(rich.employee.user))
     records = load(archive, "consent_ledger.json")
-    assert [(r["subject"], r["hash"]) for r in records] == [(rich.employee.consent_ref, "b" * 64)]
+    mine = ConsentRecord.objects.get(subject=rich.employee.consent_ref)
+    assert [(r["subject"], r["hash"]) for r in records] == [(rich.employee.consent_ref, mine.hash)]
 
 
 def test_shares_and_clicks(rich):
@@ -264,7 +239,7 @@ def test_another_persons_data_is_absent(rich):
         colleague.user.name,
         colleague.user.email,
         colleague.consent_ref,
-        "c" * 64,  # their ledger record
+        ConsentRecord.objects.get(subject=colleague.consent_ref).hash,  # their ledger record
         "Mensaje para Eva",
         "Solo sobre Eva",
         "Escrito por otra",

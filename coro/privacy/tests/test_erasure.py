@@ -28,8 +28,9 @@ from coro.notifications.models import Notification
 from coro.notifications.services import notification_hold
 from coro.orgs.models import Membership, Role
 from coro.privacy.services import ErasureRefused, account_erase, erasure_blockers
-from coro.program.models import ConsentRecord, Participation
+from coro.program.models import ConsentRecord
 from coro.program.selectors import terms_current
+from coro.program.services import program_join
 from coro.sharing.models import Click, Share
 
 URL = "/me/delete/"
@@ -47,21 +48,7 @@ def footprint(tenancy):
     me.recognition_opt_in = True
     me.save()
     user = me.user
-    Participation.objects.create(
-        membership=me, status=Participation.Status.ENROLLED, terms=terms_current(tenancy.org)
-    )
-    ConsentRecord.objects.create(
-        organisation=tenancy.org,
-        seq=1,
-        subject=me.consent_ref,
-        action=ConsentRecord.Action.JOINED,
-        terms_version=1,
-        terms_sha256="a" * 64,
-        at=me.created_at,
-        channel=ConsentRecord.Channel.WEB,
-        prev_hash="0" * 64,
-        hash="b" * 64,
-    )
+    program_join(membership=me, terms=terms_current(tenancy.org))
     post = PostFactory(organisation=tenancy.org, author=me, title="Escrito por Emilio")
     share = ShareFactory(post=post, membership=me)
     ClickFactory.create_batch(3, share=share)
