@@ -26,11 +26,16 @@ def export_filename(organisation: Organisation, what: str, extension: str) -> st
     return f"coro-{what}-{organisation.code}-{timezone.localdate().isoformat()}.{extension}"
 
 
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # people's data: never kept by a proxy or browser
+    return response
+
+
 def csv_response(
     filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = _attachment(HttpResponse(content_type="text/csv; charset=utf-8"), filename)
     response.write("\ufeff")  # so spreadsheets read the accents as UTF-8
     writer = csv.writer(response)
     writer.writerow(header)
@@ -41,6 +46,4 @@ def csv_response(
 
 def json_response(filename: str, data: Any) -> HttpResponse:
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _attachment(HttpResponse(body, content_type="application/json; charset=utf-8"), filename)

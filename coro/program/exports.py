@@ -1,13 +1,12 @@
 """The consent ledger as evidence: CSV and JSON files with the chain hashes."""
 
-import csv
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
 
+from coro.orgs.exports import csv_response, json_response
 from coro.orgs.models import Organisation
 from coro.program import ledger
 from coro.program.models import ConsentRecord
@@ -45,20 +44,12 @@ def record_row(record: ConsentRecord) -> dict[str, Any]:
     }
 
 
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def ledger_csv(records: Iterable[ConsentRecord], *, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    writer = csv.DictWriter(response, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        row = record_row(record)
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return _attachment(response, filename)
+    rows = (
+        ["" if row[column] is None else row[column] for column in COLUMNS]
+        for row in map(record_row, records)
+    )
+    return csv_response(filename, COLUMNS, rows)
 
 
 def ledger_json(
@@ -76,8 +67,4 @@ def ledger_json(
     if subject is not None:
         document["subject"] = subject
     document["records"] = [record_row(r) for r in records]
-    response = HttpResponse(
-        json.dumps(document, indent=2, ensure_ascii=False),
-        content_type="application/json; charset=utf-8",
-    )
-    return _attachment(response, filename)
+    return json_response(filename, document)

@@ -29,7 +29,7 @@ def url(org, name: str) -> str:
 
 
 def read_csv(response) -> list[dict[str, str]]:
-    text = response.content.decode()
+    text = response.content.decode("utf-8-sig")
     reader = csv.DictReader(io.StringIO(text))
     assert reader.fieldnames == COLUMNS
     return list(reader)
