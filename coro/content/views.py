@@ -24,7 +24,8 @@ def feed(request: HttpRequest, membership: Membership) -> HttpResponse:
     context = {
         "membership": membership,
         "page": page,
-        "enrolled": is_enrolled(membership),
+        "enrolled": (enrolled := is_enrolled(membership)),
+        "membership_enrolled": enrolled,  # the menu's leave button, without asking again
         "networks": NETWORKS.values(),
     }
     return render(request, "content/feed.html", context)

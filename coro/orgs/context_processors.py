@@ -13,7 +13,8 @@ def memberships(request: HttpRequest) -> dict[str, object]:
     context: dict[str, object] = {"my_memberships": memberships_of_user(user)}
     current = getattr(request, "coro_membership", None)
     if current is not None:
-        # Lazily, so pages that never show the menu pay no query.
+        # Lazily, so pages that never show the menu pay no query; a view that already
+        # knows (the feed) passes ``membership_enrolled`` itself, which wins.
         context["membership_enrolled"] = lambda: is_enrolled(current)
         context["terms_update_pending"] = lambda: terms_update_pending(current)
     return context
