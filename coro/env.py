@@ -80,3 +80,26 @@ def env_choice(
         allowed = ", ".join(sorted(choices))
         raise ConfigError(f"{name} must be one of {allowed}, not {value!r}.")
     return choices[value]
+
+
+def env_keys(
+    name: str, default: dict[str, str] | None = None, *, environ: Mapping[str, str] = os.environ
+) -> dict[str, str]:
+    """Named secret keys, ``id:secret,id2:secret2``; the first one is the one in use, the
+    others are kept to check what older keys signed (rotation)."""
+    value = _raw(name, environ)
+    if value is None or value.strip() == "":
+        if default is None:
+            raise ConfigError(f"The setting {name} is required (id:secret, see the docs).")
+        return default
+    keys: dict[str, str] = {}
+    for item in value.split(","):
+        key_id, sep, secret = item.strip().partition(":")
+        if not sep or not key_id or not secret:
+            raise ConfigError(f"{name} must be id:secret pairs separated by commas.")
+        if len(secret) < 32:
+            raise ConfigError(f"{name}: the secret of key {key_id!r} needs 32 characters or more.")
+        if key_id in keys:
+            raise ConfigError(f"{name} names the key {key_id!r} twice.")
+        keys[key_id] = secret
+    return keys

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from coro.env import ConfigError, env_bool, env_choice, env_int, env_list, env_str
+from coro.env import ConfigError, env_bool, env_choice, env_int, env_keys, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("CORO_DATA_DIR", str(PACKAGE_DIR.parent / "data")))
@@ -18,6 +18,10 @@ else:
     SECRET_KEY = env_str("SECRET_KEY")
     if len(SECRET_KEY) < 50:
         raise ConfigError("SECRET_KEY must be at least 50 characters long outside development.")
+
+# The consent ledger's chain is keyed (HMAC-SHA256): "id:secret" pairs, the first signs new
+# records, the others still check what they signed. Development derives one from SECRET_KEY.
+LEDGER_KEYS = env_keys("LEDGER_KEY", {"dev": "dev-" + SECRET_KEY} if DEBUG else None)
 
 BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _base = urlsplit(BASE_URL)
@@ -35,9 +39,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "pgtrigger",
     "coro.core",
     "coro.accounts",
     "coro.orgs",
+    "coro.people",
     "coro.program",
     "coro.content",
     "coro.sharing",
@@ -45,6 +51,7 @@ INSTALLED_APPS = [
     "coro.audit",
     "coro.notifications",
     "coro.privacy",
+    "coro.site",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coro.orgs.context_processors.memberships",
+                "coro.program.context_processors.program",
             ],
         },
     },
@@ -142,7 +150,9 @@ if MIN_GROUP_SIZE < MIN_GROUP_SIZE_FLOOR:
     )
 
 LANGUAGE_CODE = "es"
-LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
+# The one list of languages: of the interface (a catalogue each under coro/locale) and of
+# the texts stored per language (terms, disclosure, posts). Adding one needs no migration.
+LANGUAGES = [("es", _("Spanish")), ("ca", _("Catalan")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Madrid")

@@ -9,13 +9,13 @@ org_patterns = [
     path("", include("coro.program.urls")),
     path("", include("coro.sharing.urls")),
     path("", include("coro.analytics.urls")),
-    path("", include("coro.orgs.urls")),
+    path("", include("coro.people.urls")),
     path("", include("coro.audit.urls")),
     path("", include("coro.privacy.org_urls")),
 ]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", org_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("coro.accounts.urls")),
     path("me/", include("coro.privacy.urls")),

@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
+from coro.core.languages import language_choices
 
 
 class LoginForm(AuthenticationForm):
@@ -22,7 +23,7 @@ class LoginForm(AuthenticationForm):
 class ProfileForm(forms.ModelForm):
     language = forms.ChoiceField(
         label=_("Language"),
-        choices=[("", _("The language of my browser")), *User.Language.choices],
+        choices=[("", _("The language of my browser")), *language_choices()],
         required=False,
     )
 

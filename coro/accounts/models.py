@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coro.core.languages import validate_language
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -26,15 +28,11 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. What they do inside an organisation hangs off their Membership."""
 
-    class Language(models.TextChoices):
-        SPANISH = "es", _("Spanish")
-        ENGLISH = "en", _("English")
-
     email = models.EmailField(_("e-mail address"), unique=True)
     name = models.CharField(_("name"), max_length=150)
     # Blank until the person chooses: until then their browser's language is used.
     language = models.CharField(
-        _("language"), max_length=5, choices=Language.choices, blank=True, default=""
+        _("language"), max_length=8, blank=True, default="", validators=[validate_language]
     )
     # Right to disconnect: notifications reach the person only inside these hours.
     work_days = models.CharField(

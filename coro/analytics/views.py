@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from coro.analytics import selectors
 from coro.analytics.charts import bar_chart
 from coro.analytics.groups import Group, merge_small_groups
+from coro.core.downloads import csv_response, export_filename
+from coro.networks import NETWORKS
 from coro.orgs.access import org_view
-from coro.orgs.exports import csv_response, export_filename
 from coro.orgs.models import Membership, Organisation, Role
-from coro.sharing.networks import NETWORKS
 
 
 def _teams(organisation: Organisation) -> list[Group]:
@@ -80,4 +80,4 @@ def export_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
         for team in _teams(organisation)
     ]
     rows += [["network", label, "", "", "", "", "", n] for label, n in _by_network(organisation)]
-    return csv_response(export_filename(organisation, "dashboard", "csv"), EXPORT_HEADER, rows)
+    return csv_response(export_filename(organisation.code, "dashboard", "csv"), EXPORT_HEADER, rows)

@@ -1,25 +1,16 @@
-from typing import Any
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coro.core.append_only import AppendOnlyModel, AppendOnlyQuerySet, ImmutableRowError
 from coro.orgs.models import Organisation
 
 
-class AppendOnlyError(RuntimeError):
+class AppendOnlyError(ImmutableRowError):
     """The audit trail is only ever appended to: an entry is never changed or removed."""
 
 
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("Audit entries cannot be changed.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Audit entries cannot be removed.")
-
-
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """A change to how the program is run: who, when, before and after. Never edited.
 
     People are referred to by ``Membership.code`` (``actor_ref``, ``target_ref``) and
@@ -43,20 +34,12 @@ class AuditEntry(models.Model):
     reason = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects = AuditEntryQuerySet.as_manager()
+    immutable_error = AppendOnlyError
 
-    class Meta:
+    objects = AppendOnlyQuerySet["AuditEntry"].as_manager()
+
+    class Meta(AppendOnlyModel.Meta):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Audit entries cannot be changed.")
-        # Always an INSERT: a new instance given an existing pk must not overwrite that entry.
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Audit entries cannot be removed.")

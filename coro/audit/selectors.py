@@ -12,6 +12,8 @@ from coro.audit.models import AuditEntry
 from coro.orgs.models import Membership, Organisation, Role
 
 FIELD_LABELS: dict[str, Promise] = {
+    "disclosure": gettext_lazy("disclosure wording"),
+    # Entries written before the wording was stored per language.
     "disclosure_es": gettext_lazy("disclosure (Spanish)"),
     "disclosure_en": gettext_lazy("disclosure (English)"),
     "disclosure_enabled": gettext_lazy("disclosure on"),
@@ -60,6 +62,8 @@ def _display(field: str, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {value[key]}" for key in sorted(value)) or "—"
     if field == "role" and value in Role.values:
         return str(Role(value).label)
     return str(value)

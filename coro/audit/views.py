@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from coro.audit.selectors import AuditRow, audit_entries, audit_rows
+from coro.core.downloads import csv_response, export_filename, json_response
 from coro.orgs.access import org_view
-from coro.orgs.exports import csv_response, export_filename, json_response
 from coro.orgs.models import Membership, Role
 
 PAGE_SIZE = 50
@@ -53,7 +53,7 @@ def export_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
     organisation = membership.organisation
     rows = audit_rows(organisation, audit_entries(organisation))
     lines = [[_csv_value(_as_dict(row)[field]) for field in FIELDS] for row in rows]
-    return csv_response(export_filename(organisation, "audit", "csv"), FIELDS, lines)
+    return csv_response(export_filename(organisation.code, "audit", "csv"), FIELDS, lines)
 
 
 @org_view(Role.ADMIN)
@@ -65,4 +65,4 @@ def export_json(request: HttpRequest, membership: Membership) -> HttpResponse:
         "exported_at": timezone.now().isoformat(),
         "entries": [_as_dict(row) for row in rows],
     }
-    return json_response(export_filename(organisation, "audit", "json"), data)
+    return json_response(export_filename(organisation.code, "audit", "json"), data)

@@ -8,10 +8,10 @@ from django.views.decorators.http import require_POST
 from coro.content import selectors, services
 from coro.content.forms import PostForm
 from coro.content.models import Post
+from coro.networks import NETWORKS
 from coro.orgs.access import org_object_or_404, org_view
 from coro.orgs.models import Membership, Role
 from coro.program.selectors import is_enrolled
-from coro.sharing.networks import NETWORKS
 
 PAGE_SIZE = 10
 

@@ -10,16 +10,12 @@ class Notification(models.Model):
     """A message for one person, held until their next working window (charter rule 9).
 
     ``deliver_after`` is the start of that window; ``delivered_at`` and ``channel`` say when
-    and how it reached them. People without working days are never e-mailed: their
-    notifications are delivered in the app only, at once (``notification_hold``).
+    and how it reached them. Nothing reaches out to people without working days: their
+    notifications are shown in the app only, at once (``notification_hold``).
     """
 
     class Kind(models.TextChoices):
         TERMS_UPDATED = "terms_updated", _("New program terms")
-
-    class Channel(models.TextChoices):
-        EMAIL = "email", _("E-mail")
-        IN_APP = "in_app", _("In Coro only")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -34,7 +30,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     deliver_after = models.DateTimeField(db_index=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
-    channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
+    # The key of the channel that delivered it (``notifications/channels``), blank until then.
+    channel = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,25 +1,22 @@
 """Holding and delivering notifications inside each person's working hours (charter rule 9).
 
-Every message for a person goes through ``notification_hold``. It is e-mailed by the
-``notification_deliver`` task at the start of the person's next working window (at once if
-they are working now). The task re-checks the hours when it runs, so a change of hours in
-the meantime is respected. ``notifications_release_due`` enqueues whatever is due and was
+Every message for a person goes through ``notification_hold``. The ``notification_deliver``
+task hands it to its channel (``notifications/channels``: e-mail today) at the start of the
+person's next working window (at once if they are working now). This module decides *when*;
+it knows nothing about how any channel delivers. The task re-checks the hours when it runs,
+so a change of hours in the meantime is respected. ``notifications_release_due`` enqueues whatever is due and was
 missed (a lost task, or a task backend that cannot run tasks later).
 """
 
 import logging
 from datetime import datetime, time
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from coro.accounts.models import User
-from coro.notifications import hours
+from coro.notifications import channels, hours
 from coro.notifications.models import Notification
 from coro.notifications.tasks import notification_deliver
 from coro.orgs.models import Organisation
@@ -36,9 +33,9 @@ def notification_hold(
     body: str,
     link: str = "",
 ) -> Notification:
-    """Record a message for ``user`` and have it e-mailed inside their working hours.
+    """Record a message for ``user`` and have it delivered inside their working hours.
 
-    A person without working days is never e-mailed: the message is delivered in the app
+    Nothing reaches out to a person without working days: the message is shown in the app
     only, at once. ``link`` may be a path ("/o/abc/program/"); e-mails make it absolute.
     """
     now = timezone.now()
@@ -55,7 +52,7 @@ def notification_hold(
     )
     if window is None:
         notification.delivered_at = now
-        notification.channel = Notification.Channel.IN_APP
+        notification.channel = channels.QUIET_CHANNEL
     notification.full_clean()
     notification.save()
     if window is not None:
@@ -94,7 +91,8 @@ def notification_delivery_enqueue(*, notification_id: int, deliver_after: dateti
 
 
 def notification_send(*, notification_id: int) -> bool:
-    """E-mail the notification if it is still undelivered and the person is working now.
+    """Deliver the notification through its channel if it is still undelivered and the
+    person is working now.
 
     Outside their hours (they changed them since it was held) it is held again. Claimed
     with a conditional update, so two workers never send it twice; a failed send is
@@ -111,38 +109,21 @@ def notification_send(*, notification_id: int) -> bool:
     now = timezone.now()
     window = hours.next_working_window_start(notification.user, now)
     if window is None:
-        pending.update(delivered_at=now, channel=Notification.Channel.IN_APP)
+        pending.update(delivered_at=now, channel=channels.QUIET_CHANNEL)
         return False
     if window > now:
         if pending.update(deliver_after=window):
             _delivery_schedule(notification_id, window)
         return False
-    if not pending.update(delivered_at=now, channel=Notification.Channel.EMAIL):
+    channel = channels.channel_for(notification)
+    if not pending.update(delivered_at=now, channel=channel.key):
         return False
     try:
-        _email_send(notification)
+        channel.deliver(notification)
     except Exception:
         Notification.objects.filter(pk=notification_id).update(delivered_at=None, channel="")
         raise
     return True
-
-
-def _email_send(notification: Notification) -> None:
-    user = notification.user
-    link = notification.link
-    if link.startswith("/"):
-        link = settings.BASE_URL + link
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        body = render_to_string(
-            "notifications/email/notification_body.txt",
-            {
-                "notification": notification,
-                "link": link,
-                "hours_link": settings.BASE_URL + reverse("me:working_hours"),
-            },
-        )
-    subject = " ".join(notification.subject.split())  # no line breaks in a mail header
-    send_mail(subject, body, None, [user.email])
 
 
 def notifications_release_due(*, now: datetime | None = None) -> int:
@@ -162,7 +143,7 @@ def notifications_reschedule(*, user: User) -> int:
     window = hours.next_working_window_start(user, now)
     pending = Notification.objects.filter(user=user, delivered_at=None)
     if window is None:
-        return pending.update(delivered_at=now, channel=Notification.Channel.IN_APP)
+        return pending.update(delivered_at=now, channel=channels.QUIET_CHANNEL)
     ids = list(pending.values_list("pk", flat=True))
     Notification.objects.filter(pk__in=ids, delivered_at=None).update(deliver_after=window)
     for notification_id in ids:

@@ -1,9 +1,15 @@
+"""Background work of notifications: thin wrappers that pass ids to the services.
+
+Tasks are imported by ``services`` (to enqueue them), so the service they run is looked up
+when the task runs rather than at import, which would be circular within this app.
+"""
+
 from django_tasks import task
 
 
 @task()
 def notification_deliver(notification_id: int) -> None:
-    """E-mail one held notification; safe to run twice (the service claims it first)."""
+    """Deliver one held notification; safe to run twice (the service claims it first)."""
     from coro.notifications.services import notification_send
 
     notification_send(notification_id=notification_id)

@@ -7,18 +7,32 @@ the organisation did not exist; a member whose role is too low gets 403.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django_htmx.middleware import HtmxDetails
 
 from coro.orgs.models import Membership, Organisation, Role
 
 M = TypeVar("M", bound=Model)
 OrgView = Callable[..., HttpResponse]
+
+
+class OrgRequest(HttpRequest):
+    """A request as the views see it: htmx details (django-htmx's middleware), and, inside an
+    organisation, the person's membership, which ``org_view`` attaches."""
+
+    htmx: HtmxDetails
+    coro_membership: Membership
+
+
+def current_membership(request: HttpRequest) -> Membership | None:
+    """The membership ``org_view`` attached to this request, if it is an organisation page."""
+    return cast(Membership | None, getattr(request, "coro_membership", None))
 
 
 def membership_for(request: HttpRequest, org_code: str) -> Membership:
@@ -48,12 +62,12 @@ def org_view(role: Role = Role.EMPLOYEE) -> Callable[[OrgView], OrgView]:
             membership = membership_for(request, org_code)
             if not membership.has_role(role):
                 raise PermissionDenied
-            request.coro_membership = membership  # type: ignore[attr-defined]
+            cast(OrgRequest, request).coro_membership = membership
             if request.session.get("org_code") != org_code:
                 request.session["org_code"] = org_code
             return view(request, membership, **kwargs)
 
-        wrapper.org_scoped = True  # type: ignore[attr-defined]
+        wrapper.org_scoped = True  # type: ignore[attr-defined]  # read by the tenancy test
         return wrapper
 
     return decorator

@@ -1,21 +1,23 @@
 """The employment disclosure appended to suggested share texts (charter rule 8).
 
-Blank wording means the default, "I work at {organisation}", in the sharer's language.
-``{organisation}`` in any wording is replaced by the organisation's name.
+An organisation may word it per language; a language without wording gets the default,
+"I work at {organisation}", in that language. ``{organisation}`` in any wording is replaced
+by the organisation's name.
 """
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
+from coro.core.languages import language_codes, supported
 from coro.orgs.models import Organisation
 
 PLACEHOLDER = "{organisation}"
+MAX_LENGTH = 120
 
 
 def _language(language: str | None) -> str:
-    code = (language or settings.LANGUAGE_CODE).lower()
-    return "en" if code.startswith("en") else "es"
+    return supported(language) or settings.LANGUAGE_CODE
 
 
 def disclosure_default(language: str | None) -> str:
@@ -27,15 +29,18 @@ def disclosure_default(language: str | None) -> str:
 
 def disclosure_wording(organisation: Organisation, language: str | None) -> str:
     """The organisation's wording in this language (its own, or the default)."""
-    custom = (
-        organisation.disclosure_en if _language(language) == "en" else organisation.disclosure_es
-    )
+    custom = str(organisation.disclosure.get(_language(language), ""))
     return custom.strip() or disclosure_default(language)
 
 
 def disclosure_preview(organisation: Organisation, language: str | None) -> str:
     """The disclosure as shares would carry it, whether or not it is switched on."""
     return disclosure_wording(organisation, language).replace(PLACEHOLDER, organisation.name)
+
+
+def disclosure_previews(organisation: Organisation) -> dict[str, str]:
+    """The disclosure as shares carry it, in every language."""
+    return {code: disclosure_preview(organisation, code) for code in language_codes()}
 
 
 def disclosure_text(organisation: Organisation, language: str | None) -> str | None:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coro.core.codes import new_code
+from coro.core.languages import validate_language_keys
 
 
 def _default_min_group_size() -> int:
@@ -17,10 +18,11 @@ class Organisation(models.Model):
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     name = models.CharField(_("name"), max_length=120)
     created_at = models.DateTimeField(default=timezone.now)
-    # The employment disclosure appended to suggested share texts (charter rule 8).
-    # Blank wording means the default, "I work at {organisation}", in the sharer's language.
-    disclosure_es = models.CharField(_("disclosure (Spanish)"), max_length=120, blank=True)
-    disclosure_en = models.CharField(_("disclosure (English)"), max_length=120, blank=True)
+    # The employment disclosure appended to suggested share texts (charter rule 8), keyed by
+    # language code. A language without wording gets the default, "I work at {organisation}".
+    disclosure = models.JSONField(
+        _("disclosure"), default=dict, blank=True, validators=[validate_language_keys]
+    )
     disclosure_enabled = models.BooleanField(default=True)
     disclosure_off_reason = models.TextField(
         _("reason for switching the disclosure off"), blank=True

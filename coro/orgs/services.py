@@ -1,34 +1,59 @@
-from typing import Any
-
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from coro.accounts.models import User
-from coro.audit.models import AuditEntry
-from coro.audit.services import audit_record
 from coro.orgs.models import Invitation, Membership, Organisation, Role, Team
 from coro.orgs.tasks import send_invitation_email
-
-INVITATION_SALT = "coro.orgs.invitation"
+from coro.orgs.tokens import INVITATION_SALT
 
 
 class InvitationError(Exception):
     """The invitation link cannot be used (unknown, expired or already used)."""
 
 
-def organisation_create(*, name: str, owner: User) -> Organisation:
-    from coro.program.services import terms_create_default
+class LastAdminError(Exception):
+    """An organisation that has members keeps at least one admin."""
 
+
+def organisation_create(*, name: str, owner: User) -> Organisation:
+    """A new organisation with its first admin. Its program opens only when an admin
+    publishes the first version of the terms."""
     with transaction.atomic():
         organisation = Organisation(name=name)
         organisation.full_clean()
         organisation.save()
         membership_create(organisation=organisation, user=owner, role=Role.ADMIN)
-        terms_create_default(organisation=organisation)
     return organisation
+
+
+def organisation_lock(organisation: Organisation) -> None:
+    """Serialise changes to one organisation's admins, ledger and terms (inside a
+    transaction). On PostgreSQL this locks the organisation's row; SQLite already
+    serialises writers (transactions are IMMEDIATE)."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk").get()
+
+
+def admin_kept_check(*, membership: Membership, new_role: Role | None) -> None:
+    """The one rule that an organisation keeps an admin, for every path that demotes,
+    removes or erases one. ``new_role`` None means the membership goes away.
+
+    Raises ``LastAdminError`` when the change would leave people in the organisation and
+    no admin among them. Call it inside the transaction that makes the change: it takes
+    the organisation's lock, so two admins demoting each other at once cannot both pass.
+    """
+    if new_role == Role.ADMIN:
+        return
+    organisation = membership.organisation
+    organisation_lock(organisation)
+    stored_role = Membership.objects.filter(pk=membership.pk).values_list("role", flat=True).first()
+    if stored_role != Role.ADMIN:
+        return
+    others = Membership.objects.filter(organisation=organisation).exclude(pk=membership.pk)
+    if new_role is None and not others.exists():
+        return  # the last person leaves: nobody is left without an admin
+    if not others.filter(role=Role.ADMIN).exists():
+        raise LastAdminError(organisation.name)
 
 
 def team_create(*, organisation: Organisation, name: str) -> Team:
@@ -45,119 +70,6 @@ def membership_create(
     membership.full_clean()
     membership.save()
     return membership
-
-
-def membership_update(
-    *, membership: Membership, role: Role, team: Team | None, actor: Membership | None
-) -> Membership:
-    """Change a member's role and team; the change goes to the audit trail."""
-    if team is not None and team.organisation_id != membership.organisation_id:
-        raise ValueError("The team belongs to another organisation.")
-    with transaction.atomic():
-        # "Before" comes from the stored row: a bound ModelForm may already have set
-        # the new values on ``membership``.
-        stored = Membership.objects.select_for_update().get(pk=membership.pk)
-        before = {"role": stored.role, "team": stored.team.name if stored.team else ""}
-        membership.role = role
-        membership.team = team
-        membership.full_clean()
-        membership.save(update_fields=["role", "team"])
-        after = {"role": str(role), "team": team.name if team else ""}
-        if after != before:
-            audit_record(
-                organisation=membership.organisation,
-                actor=actor,
-                action=AuditEntry.Action.ROLE_CHANGED,
-                before=before,
-                after=after,
-                target=membership,
-            )
-    return membership
-
-
-def _organisation_change(
-    *,
-    organisation: Organisation,
-    actor: Membership | None,
-    action: AuditEntry.Action,
-    changes: dict[str, Any],
-    reason: str = "",
-) -> Organisation:
-    """Apply ``changes`` to the organisation and record them, before and after.
-
-    Nothing is saved or recorded when nothing changes.
-    """
-    with transaction.atomic():
-        stored = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        before = {field: getattr(stored, field) for field in changes}
-        if before == changes:
-            return organisation
-        for field, value in changes.items():
-            setattr(organisation, field, value)
-        organisation.full_clean()
-        organisation.save(update_fields=list(changes))
-        audit_record(
-            organisation=organisation,
-            actor=actor,
-            action=action,
-            before=before,
-            after=changes,
-            reason=reason,
-        )
-    return organisation
-
-
-def disclosure_update(
-    *,
-    organisation: Organisation,
-    actor: Membership | None,
-    disclosure_es: str,
-    disclosure_en: str,
-) -> Organisation:
-    """Reword the disclosure. Blank wording means the default."""
-    return _organisation_change(
-        organisation=organisation,
-        actor=actor,
-        action=AuditEntry.Action.DISCLOSURE_CHANGED,
-        changes={"disclosure_es": disclosure_es.strip(), "disclosure_en": disclosure_en.strip()},
-    )
-
-
-def disclosure_disable(
-    *, organisation: Organisation, actor: Membership | None, reason: str
-) -> Organisation:
-    """Switch the disclosure off. Only with a reason, which everyone can read."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the disclosure is switched off.")})
-    return _organisation_change(
-        organisation=organisation,
-        actor=actor,
-        action=AuditEntry.Action.DISCLOSURE_DISABLED,
-        changes={"disclosure_enabled": False, "disclosure_off_reason": reason},
-        reason=reason,
-    )
-
-
-def disclosure_enable(*, organisation: Organisation, actor: Membership | None) -> Organisation:
-    return _organisation_change(
-        organisation=organisation,
-        actor=actor,
-        action=AuditEntry.Action.DISCLOSURE_ENABLED,
-        changes={"disclosure_enabled": True, "disclosure_off_reason": ""},
-    )
-
-
-def privacy_update(
-    *, organisation: Organisation, actor: Membership | None, min_group_size: int
-) -> Organisation:
-    """Change the smallest group whose numbers are shown (never below the floor)."""
-    return _organisation_change(
-        organisation=organisation,
-        actor=actor,
-        action=AuditEntry.Action.PRIVACY_CHANGED,
-        changes={"min_group_size": min_group_size},
-    )
 
 
 def invitation_create(
@@ -179,11 +91,6 @@ def invitation_create(
     invitation.save()
     transaction.on_commit(lambda: send_invitation_email.enqueue(invitation.pk))
     return invitation
-
-
-def invitation_token(invitation: Invitation) -> str:
-    """The secret part of the invitation link: the code, signed with SECRET_KEY."""
-    return signing.dumps(invitation.code, salt=INVITATION_SALT)
 
 
 def invitation_from_token(token: str) -> Invitation:

@@ -6,12 +6,11 @@ from django.utils import translation
 from django_tasks import task
 
 from coro.orgs.models import Invitation
+from coro.orgs.tokens import invitation_token
 
 
 @task()
 def send_invitation_email(invitation_id: int) -> None:
-    from coro.orgs.services import invitation_token
-
     invitation = (
         Invitation.objects.select_related("organisation", "invited_by")
         .filter(pk=invitation_id, accepted_at__isnull=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coro.accounts.models import User
+from coro.core.downloads import zip_response
 from coro.notifications import hours
 from coro.notifications.services import working_hours_update
 from coro.orgs.access import org_view
@@ -85,11 +86,8 @@ def data(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method != "POST":
         return render(request, "privacy/data.html")
-    response = HttpResponse(export.personal_data_zip(user), content_type="application/zip")
     filename = f"coro-my-data-{timezone.localdate().isoformat()}.zip"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return zip_response(filename, export.personal_data_zip(user))
 
 
 @login_required

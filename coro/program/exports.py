@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 
-from coro.orgs.exports import csv_response, json_response
+from coro.core.downloads import csv_response, json_response
 from coro.orgs.models import Organisation
 from coro.program import ledger
 from coro.program.models import ConsentRecord

@@ -1,16 +1,16 @@
 import hashlib
-from typing import Any, ClassVar, TypeVar
+import json
+from dataclasses import dataclass
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from coro.core.append_only import AppendOnlyModel, AppendOnlyQuerySet, ImmutableRowError
+from coro.core.languages import pick, validate_language_keys
 from coro.orgs.models import Membership, Organisation
-
-
-class ImmutableRowError(Exception):
-    """A row that, once written, is never changed or deleted."""
 
 
 class TermsArePublished(ImmutableRowError):
@@ -21,59 +21,66 @@ class LedgerIsAppendOnly(ImmutableRowError):
     """The consent ledger is append-only: records are never edited or deleted."""
 
 
-_M = TypeVar("_M", bound="WriteOnceModel")
+@dataclass(frozen=True)
+class TermsText:
+    """The terms in one language: what the company offers, what a participant agrees to."""
+
+    offer: str
+    commitment: str
 
 
-class WriteOnceQuerySet(models.QuerySet[_M]):
-    """Refuses bulk updates and deletes (``bulk_update`` and ``update_or_create`` go
-    through ``update()`` or ``save()`` and are refused too)."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise self.model.immutable_error(f"{self.model.__name__} rows cannot be updated.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise self.model.immutable_error(f"{self.model.__name__} rows cannot be deleted.")
+TERMS_PARTS = ("offer", "commitment")
 
 
-class WriteOnceModel(models.Model):
-    """A model whose rows are inserted once and never updated or deleted through the ORM."""
+def terms_texts_validate(value: Any) -> None:
+    """``{"es": {"offer": ..., "commitment": ...}, ...}``: known languages, both parts
+    written in each, at least one language."""
+    validate_language_keys(value)
+    if not value:
+        raise ValidationError(_("Write the terms in at least one language."), code="empty")
+    for language, parts in value.items():
+        if not isinstance(parts, dict) or set(parts) != set(TERMS_PARTS):
+            raise ValidationError(_("Malformed terms text."), code="malformed")
+        if not all(isinstance(parts[p], str) and parts[p].strip() for p in TERMS_PARTS):
+            raise ValidationError(
+                _("Write both what the company offers and what a participant agrees to in "
+                  "%(language)s, or leave both empty."),
+                params={"language": language},
+                code="incomplete",
+            )
 
-    immutable_error: ClassVar[type[ImmutableRowError]] = ImmutableRowError
 
-    class Meta:
-        abstract = True
+def terms_fingerprint(texts: dict[str, dict[str, str]]) -> str:
+    """SHA-256 of the canonical form of every language version (format 2 of the hash).
 
-    def save(self, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise self.immutable_error(f"{type(self).__name__} {self.pk} cannot be changed.")
-        # Never an UPDATE, even for an instance built with the primary key of an existing row.
-        kwargs["force_insert"] = True
-        super().save(**kwargs)
-
-    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
-        raise self.immutable_error(f"{type(self).__name__} {self.pk} cannot be deleted.")
+    Canonical form: ``{"format": 2, "texts": {<language>: {"commitment": ..., "offer": ...}}}``
+    as JSON with sorted keys, no spaces, UTF-8. docs/program.md gives the rule.
+    """
+    canonical = json.dumps(
+        {"format": 2, "texts": texts}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Terms(WriteOnceModel):
-    """One published version of the program's terms: the written deal.
+class Terms(AppendOnlyModel):
+    """One published version of the program's terms: the written deal, in each language.
 
-    Rows exist only once published, and a published version never changes (``save()`` on an
-    existing row, ``delete()`` and queryset ``update()``/``delete()`` raise).
+    Rows exist only once published, and a published version never changes.
     """
 
     immutable_error = TermsArePublished
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="terms")
     version = models.PositiveIntegerField()
-    offer_es = models.TextField(_("what the company offers (Spanish)"))
-    offer_en = models.TextField(_("what the company offers (English)"))
-    commitment_es = models.TextField(_("what a participant agrees to (Spanish)"))
-    commitment_en = models.TextField(_("what a participant agrees to (English)"))
+    texts = models.JSONField(_("texts"), validators=[terms_texts_validate])
+    # Fixed at publication: what the consent ledger's records point to. Versions published
+    # before the texts were keyed by language keep the fingerprint of their time.
+    sha256 = models.CharField(max_length=64)
     published_at = models.DateTimeField(default=timezone.now)
 
-    objects = WriteOnceQuerySet["Terms"].as_manager()
+    objects = AppendOnlyQuerySet["Terms"].as_manager()
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "version"], name="terms_version_unique")
@@ -82,19 +89,27 @@ class Terms(WriteOnceModel):
     def __str__(self) -> str:
         return f"{self.organisation} terms v{self.version}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.sha256:
+            self.sha256 = terms_fingerprint(self.texts)
+        super().save(*args, **kwargs)
+
+    def text(self, language: str | None = None) -> TermsText:
+        """The terms in ``language`` (the reader's by default), or in the nearest one."""
+        parts = pick(self.texts, language) or {}
+        return TermsText(offer=parts.get("offer", ""), commitment=parts.get("commitment", ""))
+
     @property
     def offer(self) -> str:
-        return self.offer_en if get_language() == "en" else self.offer_es
+        return self.text().offer
 
     @property
     def commitment(self) -> str:
-        return self.commitment_en if get_language() == "en" else self.commitment_es
+        return self.text().commitment
 
     @property
-    def text_sha256(self) -> str:
-        """Fingerprint of the exact text a person accepts, in both languages."""
-        text = "\n\n".join([self.offer_es, self.commitment_es, self.offer_en, self.commitment_en])
-        return hashlib.sha256(text.encode()).hexdigest()
+    def languages(self) -> list[str]:
+        return list(self.texts)
 
 
 class Participation(models.Model):
@@ -119,14 +134,14 @@ class Participation(models.Model):
         return self.status == self.Status.ENROLLED
 
 
-class ConsentRecord(WriteOnceModel):
+class ConsentRecord(AppendOnlyModel):
     """One entry of the consent ledger: append-only and hash-chained per organisation.
 
     ``subject`` is the person's ``Membership.consent_ref``, a pseudonym: the ledger can be
     exported as evidence without naming anyone, and it survives the person's erasure.
     Records are written only by ``coro.program.services.ledger_append``; docs/program.md
     describes the chain and how ``coro ledger verify`` checks it. On PostgreSQL a trigger refuses
-    UPDATE and DELETE as well (migration 0002).
+    UPDATE and DELETE as well (``AppendOnlyModel``).
     """
 
     immutable_error = LedgerIsAppendOnly
@@ -135,6 +150,12 @@ class ConsentRecord(WriteOnceModel):
         JOINED = "joined", _("Joined")
         ACCEPTED = "accepted", _("Accepted a new version")
         LEFT = "left", _("Left")
+        # Written by Coro, about nobody: binds the records before it to the key (ledger.py).
+        SEALED = "sealed", _("Chain sealed with the key")
+
+    class Format(models.IntegerChoices):
+        SHA256 = 1, _("SHA-256 chain (before keys)")
+        HMAC = 2, _("HMAC-SHA256 chain, keyed")
 
     class Channel(models.TextChoices):
         WEB = "web", _("Web")
@@ -142,7 +163,7 @@ class ConsentRecord(WriteOnceModel):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     seq = models.PositiveIntegerField()
-    subject = models.CharField(max_length=16, db_index=True)
+    subject = models.CharField(max_length=16, db_index=True, blank=True)
     action = models.CharField(max_length=16, choices=Action.choices)
     terms_version = models.PositiveIntegerField(null=True, blank=True)
     terms_sha256 = models.CharField(max_length=64, blank=True)
@@ -150,10 +171,12 @@ class ConsentRecord(WriteOnceModel):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    format = models.PositiveSmallIntegerField(choices=Format.choices, default=Format.HMAC)
+    key_id = models.CharField(max_length=32, blank=True)
 
-    objects = WriteOnceQuerySet["ConsentRecord"].as_manager()
+    objects = AppendOnlyQuerySet["ConsentRecord"].as_manager()
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         ordering = ["organisation", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "seq"], name="consent_seq_unique")

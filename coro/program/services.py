@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -6,9 +9,12 @@ from django.utils.translation import gettext as _
 
 from coro.audit.models import AuditEntry
 from coro.audit.services import audit_record
+from coro.notifications.models import Notification
+from coro.notifications.services import notification_hold
 from coro.orgs.models import Membership, Organisation
-from coro.program import defaults, ledger
-from coro.program.models import ConsentRecord, Participation, Terms
+from coro.orgs.services import organisation_lock
+from coro.program import hooks, ledger
+from coro.program.models import ConsentRecord, Participation, Terms, terms_fingerprint
 from coro.program.selectors import terms_current
 
 
@@ -24,61 +30,39 @@ class TermsUnchangedError(Exception):
     """Publishing the text of the current version again would ask everyone for nothing."""
 
 
-def _organisation_lock(organisation: Organisation) -> None:
-    """Serialise ledger appends and publications of one organisation (inside a transaction).
-
-    On PostgreSQL this locks the organisation's row; SQLite already serialises writers
-    (transactions are IMMEDIATE).
-    """
-    Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk").get()
-
-
-def terms_create_default(*, organisation: Organisation) -> Terms:
-    terms = Terms(
-        organisation=organisation,
-        version=1,
-        offer_es=defaults.OFFER_ES,
-        offer_en=defaults.OFFER_EN,
-        commitment_es=defaults.COMMITMENT_ES,
-        commitment_en=defaults.COMMITMENT_EN,
-    )
-    terms.full_clean()
-    terms.save()
-    return terms
-
-
 def terms_publish(
     *,
     organisation: Organisation,
     actor: Membership,
-    offer_es: str,
-    offer_en: str,
-    commitment_es: str,
-    commitment_en: str,
+    texts: dict[str, dict[str, str]],
 ) -> Terms:
-    """Publish the next version. Enrolled people stay under the version they accepted and
-    are asked (banner, one notification each) to accept this one or leave."""
+    """Publish the next version, ``{language: {"offer": ..., "commitment": ...}}``.
+
+    Enrolled people stay under the version they accepted and are asked (banner, one
+    notification each) to accept this one or leave.
+    """
     with transaction.atomic():
-        _organisation_lock(organisation)
+        organisation_lock(organisation)
         current = terms_current(organisation)
         terms = Terms(
             organisation=organisation,
             version=current.version + 1 if current else 1,
-            offer_es=offer_es.strip(),
-            offer_en=offer_en.strip(),
-            commitment_es=commitment_es.strip(),
-            commitment_en=commitment_en.strip(),
+            texts={
+                language: {part: text.strip() for part, text in parts.items()}
+                for language, parts in texts.items()
+            },
         )
-        if current is not None and terms.text_sha256 == current.text_sha256:
+        terms.full_clean(exclude=["sha256"])
+        terms.sha256 = terms_fingerprint(terms.texts)
+        if current is not None and current.texts == terms.texts:
             raise TermsUnchangedError
-        terms.full_clean()
         terms.save()
         audit_record(
             organisation=organisation,
             actor=actor,
             action=AuditEntry.Action.TERMS_PUBLISHED,
-            before={"version": current.version, "sha256": current.text_sha256} if current else {},
-            after={"version": terms.version, "sha256": terms.text_sha256},
+            before={"version": current.version, "sha256": current.sha256} if current else {},
+            after={"version": terms.version, "sha256": terms.sha256},
         )
         _terms_updated_notify(terms=terms, actor=actor)
     return terms
@@ -87,9 +71,6 @@ def terms_publish(
 def _terms_updated_notify(*, terms: Terms, actor: Membership) -> None:
     """One notification for each enrolled person but the publisher, in their language and
     inside their working hours."""
-    from coro.notifications.models import Notification
-    from coro.notifications.services import notification_hold
-
     organisation = terms.organisation
     enrolled = (
         Participation.objects.filter(
@@ -130,7 +111,7 @@ def ledger_append(
     """Append one record to the organisation's consent ledger, chained to the last one."""
     organisation = membership.organisation
     with transaction.atomic():
-        _organisation_lock(organisation)
+        organisation_lock(organisation)
         last = ConsentRecord.objects.filter(organisation=organisation).order_by("-seq").first()
         seq = last.seq + 1 if last else 1
         prev_hash = last.hash if last else ledger.GENESIS_HASH
@@ -141,7 +122,7 @@ def ledger_append(
             subject=membership.consent_ref,
             action=action,
             terms_version=terms.version,
-            terms_sha256=terms.text_sha256,
+            terms_sha256=terms.sha256,
             at=at,
             channel=channel,
             prev_hash=prev_hash,
@@ -167,7 +148,7 @@ def program_join(
     if terms.organisation_id != membership.organisation_id:
         raise NoTermsError
     with transaction.atomic():
-        _organisation_lock(membership.organisation)
+        organisation_lock(membership.organisation)
         current = terms_current(membership.organisation)
         if current is None or current.pk != terms.pk:
             raise TermsNotCurrentError
@@ -202,7 +183,7 @@ def program_leave(
     transaction.
     """
     with transaction.atomic():
-        _organisation_lock(membership.organisation)
+        organisation_lock(membership.organisation)
         participation = (
             Participation.objects.select_for_update()
             .filter(membership=membership, status=Participation.Status.ENROLLED)
@@ -225,16 +206,99 @@ def program_leave(
 
 
 def program_leave_effects(*, membership: Membership) -> None:
-    """Everything that stops when a person leaves the program: the one hook to extend.
+    """Everything that stops when a person leaves the program.
 
     Runs inside ``program_leave``'s transaction, so leaving happens entirely or not at all.
-
-    - Their tracked links keep working and counting, but anonymously (``shares_detach``).
-    - Scheduled posts do not exist yet. When they do, cancel the person's here.
-    - Connected social accounts do not exist yet. When they do, disconnect the ones the
-      person chose on the leave form and delete their tokens here (add a keyword argument
-      such as ``disconnect_accounts`` and pass it from ``program_leave`` and the view).
+    The apps above this one register what they stop in ``hooks.on_program_leave`` (listed in
+    ``coro/site/wiring.py``): sharing detaches the person's tracked links, which keep working
+    and counting, anonymously. Scheduled posts and connected accounts will register there.
     """
-    from coro.sharing.services import shares_detach
+    hooks.on_program_leave.run(membership)
 
-    shares_detach(membership=membership)
+
+def _organisation_change(
+    *,
+    organisation: Organisation,
+    actor: Membership | None,
+    action: AuditEntry.Action,
+    changes: dict[str, Any],
+    reason: str = "",
+) -> Organisation:
+    """Apply ``changes`` to the organisation and record them, before and after.
+
+    Nothing is saved or recorded when nothing changes.
+    """
+    with transaction.atomic():
+        stored = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = {field: getattr(stored, field) for field in changes}
+        if before == changes:
+            return organisation
+        for field, value in changes.items():
+            setattr(organisation, field, value)
+        organisation.full_clean()
+        organisation.save(update_fields=list(changes))
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action=action,
+            before=before,
+            after=changes,
+            reason=reason,
+        )
+    return organisation
+
+
+def disclosure_update(
+    *,
+    organisation: Organisation,
+    actor: Membership | None,
+    disclosure: dict[str, str],
+) -> Organisation:
+    """Reword the disclosure, ``{language: wording}``. A language left out (or blank) gets
+    the default wording."""
+    wordings = {code: text.strip() for code, text in disclosure.items() if text.strip()}
+    return _organisation_change(
+        organisation=organisation,
+        actor=actor,
+        action=AuditEntry.Action.DISCLOSURE_CHANGED,
+        changes={"disclosure": wordings},
+    )
+
+
+def disclosure_disable(
+    *, organisation: Organisation, actor: Membership | None, reason: str
+) -> Organisation:
+    """Switch the disclosure off. Only with a reason, which everyone can read."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the disclosure is switched off.")})
+    return _organisation_change(
+        organisation=organisation,
+        actor=actor,
+        action=AuditEntry.Action.DISCLOSURE_DISABLED,
+        changes={"disclosure_enabled": False, "disclosure_off_reason": reason},
+        reason=reason,
+    )
+
+
+def disclosure_enable(*, organisation: Organisation, actor: Membership | None) -> Organisation:
+    return _organisation_change(
+        organisation=organisation,
+        actor=actor,
+        action=AuditEntry.Action.DISCLOSURE_ENABLED,
+        changes={"disclosure_enabled": True, "disclosure_off_reason": ""},
+    )
+
+
+def privacy_update(
+    *, organisation: Organisation, actor: Membership | None, min_group_size: int
+) -> Organisation:
+    """Change the smallest group whose numbers are shown (never below the floor)."""
+    return _organisation_change(
+        organisation=organisation,
+        actor=actor,
+        action=AuditEntry.Action.PRIVACY_CHANGED,
+        changes={"min_group_size": min_group_size},
+    )
+
+

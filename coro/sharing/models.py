@@ -3,8 +3,8 @@ from django.utils import timezone
 
 from coro.content.models import Post
 from coro.core.codes import new_code
+from coro.networks import validate_network_key
 from coro.orgs.models import Membership
-from coro.sharing.networks import network_choices
 
 
 class Share(models.Model):
@@ -18,7 +18,9 @@ class Share(models.Model):
     membership = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="shares"
     )
-    network = models.CharField(max_length=16, choices=network_choices())
+    # Checked against the registry of networks (coro/networks), not database choices, so
+    # adding a network needs no migration.
+    network = models.CharField(max_length=16, validators=[validate_network_key])
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -1,5 +1,5 @@
 from coro.content.models import Post
-from coro.sharing.networks import Network
+from coro.networks import Network
 
 SEPARATOR = "\n\n"
 ELLIPSIS = "…"

@@ -5,13 +5,13 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coro.content.models import Post
+from coro.networks import get_network
 from coro.orgs.access import org_object_or_404, org_view
 from coro.orgs.disclosure import disclosure_text
 from coro.orgs.models import Membership
 from coro.program.selectors import is_enrolled
 from coro.sharing import selectors, services
 from coro.sharing.bots import is_preview_bot
-from coro.sharing.networks import get_network
 from coro.sharing.texts import suggested_text
 
 

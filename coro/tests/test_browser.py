@@ -5,11 +5,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from coro.conftest import PASSWORD
-from coro.factories import MembershipFactory, OrganisationFactory, PostFactory, TermsFactory
 from coro.orgs.models import Role
 from coro.program.selectors import is_enrolled
 from coro.sharing.models import Click
+from testing.factories import MembershipFactory, OrganisationFactory, PostFactory, TermsFactory
+from testing.tenancy import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

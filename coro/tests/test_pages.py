@@ -2,8 +2,8 @@
 
 import pytest
 
-from coro.factories import InvitationFactory, MembershipFactory, PostFactory, ShareFactory
-from coro.orgs.services import invitation_token
+from coro.orgs.tokens import invitation_token
+from testing.factories import InvitationFactory, MembershipFactory, PostFactory, ShareFactory
 
 LANGUAGES = {"es": "Novedades", "en": "Feed"}
 

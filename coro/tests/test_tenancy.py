@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from coro.factories import InvitationFactory, MembershipFactory, PostFactory, TermsFactory
+from testing.factories import InvitationFactory, MembershipFactory, PostFactory, TermsFactory
 
 PUBLIC_ROUTES = {
     "home",
@@ -76,8 +76,8 @@ CODE_KIND = {
     "content:post_publish": "post",
     "content:post_unpublish": "post",
     "sharing:share": "post",
-    "orgs:member_edit": "member",
-    "orgs:invitation_revoke": "invitation",
+    "people:member_edit": "member",
+    "people:invitation_revoke": "invitation",
 }
 
 ORG_ROUTES = [(name, route) for name, route, _ in ROUTES if name not in PUBLIC_ROUTES]

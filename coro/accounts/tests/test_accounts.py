@@ -16,8 +16,8 @@ from django.core import mail
 from django.test import Client, override_settings
 
 from coro.accounts.models import User
-from coro.conftest import PASSWORD
-from coro.factories import MembershipFactory, UserFactory
+from testing.factories import MembershipFactory, UserFactory
+from testing.tenancy import PASSWORD
 
 LOGIN_URL = "/accounts/login/"
 NEW_PASSWORD = "tejas-de-barro-y-sol-2026"

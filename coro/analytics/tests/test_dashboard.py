@@ -8,15 +8,15 @@ from django.utils import timezone, translation
 
 from coro.analytics import selectors
 from coro.analytics.charts import bar_chart
-from coro.factories import (
+from coro.program.selectors import terms_current
+from coro.program.services import program_join
+from testing.factories import (
     ClickFactory,
     MembershipFactory,
     PostFactory,
     ShareFactory,
     TeamFactory,
 )
-from coro.program.selectors import terms_current
-from coro.program.services import program_join
 
 
 @pytest.fixture

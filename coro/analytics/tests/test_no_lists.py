@@ -30,7 +30,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.html import escape
 
 from coro.audit.models import AuditEntry
-from coro.factories import (
+from coro.orgs.models import Membership
+from coro.program.selectors import terms_current
+from coro.program.services import program_join, program_leave
+from testing.factories import (
     ClickFactory,
     InvitationFactory,
     MembershipFactory,
@@ -38,13 +41,10 @@ from coro.factories import (
     ShareFactory,
     TeamFactory,
 )
-from coro.orgs.models import Membership
-from coro.program.selectors import terms_current
-from coro.program.services import program_join, program_leave
 
 ORG_PREFIX = "o/<str:org_code>/"
 
-DIRECTORY = {"orgs:people", "orgs:member_edit"}
+DIRECTORY = {"people:people", "people:member_edit"}
 # Pages that show (part of) the audit trail: the trail itself and a person's own
 # transparency page, which lists the entries they made or that are about them.
 AUDIT_TRAIL = {"audit:log", "audit:export_csv", "audit:export_json", "privacy:transparency"}
@@ -250,7 +250,7 @@ def test_no_page_or_export_names_anyone_but_the_reader(program, viewer):
             "analytics:export_csv",
             "content:post_list",
             "content:post_edit",
-            "orgs:settings",
+            "program:settings",
         } <= searched
     if viewer == "admin":
         assert {"audit:log", "audit:export_csv", "audit:export_json"} <= searched

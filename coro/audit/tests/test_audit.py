@@ -14,11 +14,12 @@ from django.utils import timezone, translation
 from coro.audit.models import AppendOnlyError, AuditEntry
 from coro.audit.selectors import audit_entries, audit_rows
 from coro.audit.services import audit_record
-from coro.factories import MembershipFactory, PostFactory, ShareFactory, TeamFactory
-from coro.orgs import services as org_services
 from coro.orgs.models import Role
+from coro.people import services as people_services
+from coro.program import services as program_services
 from coro.program.selectors import terms_current
 from coro.program.services import program_join, program_leave
+from testing.factories import MembershipFactory, PostFactory, ShareFactory, TeamFactory
 
 Action = AuditEntry.Action
 
@@ -178,7 +179,7 @@ def test_newest_first_and_paginated(tenancy):
 
 def test_actor_and_target_are_named_when_shown(tenancy):
     member = MembershipFactory(organisation=tenancy.org, user__name="Rosa Nueva")
-    org_services.membership_update(
+    people_services.membership_update(
         membership=member, role=Role.EDITOR, team=None, actor=tenancy.admin
     )
     [row] = audit_rows(tenancy.org, audit_entries(tenancy.org))
@@ -189,7 +190,7 @@ def test_actor_and_target_are_named_when_shown(tenancy):
 
 def test_a_person_who_is_gone_is_a_former_member(tenancy):
     member = MembershipFactory(organisation=tenancy.org, user__name="Rosa Nueva")
-    org_services.membership_update(membership=member, role=Role.EDITOR, team=None, actor=member)
+    people_services.membership_update(membership=member, role=Role.EDITOR, team=None, actor=member)
     member.user.delete()  # erasure removes the person; the entry stays, with no name
     [row] = audit_rows(tenancy.org, audit_entries(tenancy.org))
     assert row.actor == row.target == "a former member"
@@ -238,10 +239,10 @@ def test_page_renders_in_both_languages(tenancy, entry, language):
 def trail(tenancy):
     member = MembershipFactory(organisation=tenancy.org, user__name="Rosa Nueva")
     team = TeamFactory(organisation=tenancy.org, name="Ventas")
-    org_services.membership_update(
+    people_services.membership_update(
         membership=member, role=Role.EMPLOYEE, team=team, actor=tenancy.admin
     )
-    org_services.disclosure_disable(
+    program_services.disclosure_disable(
         organisation=tenancy.org, actor=tenancy.admin, reason='=HYPERLINK("x") evento'
     )
     return member

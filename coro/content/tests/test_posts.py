@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from coro.content.models import Post
-from coro.factories import PostFactory
+from testing.factories import PostFactory
 
 VALID = {
     "title": "Estaremos en Cevisama",

@@ -12,7 +12,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.utils import timezone
 
-from coro.env import ConfigError, env_bool, env_choice, env_int, env_list, env_str
+from coro.env import ConfigError, env_bool, env_choice, env_int, env_keys, env_list, env_str
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -245,6 +245,43 @@ def test_a_bad_base_url_refuses_to_start(tmp_path):
     assert "BASE_URL" in result.stderr
 
 
+LEDGER_KEY = "k2026:" + "L" * 40
+
+
+def test_production_refuses_to_start_without_a_ledger_key(tmp_path):
+    result = run_with(
+        tmp_path,
+        {"DEBUG": "false", "SECRET_KEY": STRONG_KEY, "BASE_URL": "https://coro.example.com"},
+        "-c",
+        "import coro.settings",
+    )
+    assert result.returncode != 0
+    assert "LEDGER_KEY is required" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("nocolon", "id:secret pairs"),
+        ("k1:short", "32 characters"),
+        ("k1:" + "a" * 32 + ",k1:" + "b" * 32, "twice"),
+        (":" + "a" * 32, "id:secret pairs"),
+    ],
+)
+def test_ledger_keys_are_checked(value, message):
+    with pytest.raises(ConfigError, match=message):
+        env_keys("LEDGER_KEY", environ={"LEDGER_KEY": value})
+
+
+def test_ledger_keys_keep_their_order_and_read_a_file(tmp_path):
+    secret = tmp_path / "ledger-key"
+    secret.write_text("new:" + "n" * 32 + ",old:" + "o" * 32 + "\n")
+    keys = env_keys("LEDGER_KEY", environ={"LEDGER_KEY_FILE": str(secret)})
+    assert list(keys) == ["new", "old"]
+    assert keys["old"] == "o" * 32
+    assert env_keys("LEDGER_KEY", {"dev": "x" * 32}, environ={}) == {"dev": "x" * 32}
+
+
 def test_deploy_check_passes_with_production_settings(tmp_path):
     assert len(STRONG_KEY) >= 50
     result = run_with(
@@ -252,6 +289,7 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         {
             "DEBUG": "false",
             "SECRET_KEY": STRONG_KEY,
+            "LEDGER_KEY": LEDGER_KEY,
             "BASE_URL": "https://coro.example.com",
             "ALLOWED_HOSTS": "coro.example.com",
         },
@@ -273,6 +311,7 @@ def test_deploy_check_fails_when_https_is_missing(tmp_path):
         {
             "DEBUG": "false",
             "SECRET_KEY": STRONG_KEY,
+            "LEDGER_KEY": LEDGER_KEY,
             "BASE_URL": "http://coro.example.com",
             "ALLOWED_HOSTS": "coro.example.com",
         },
@@ -351,7 +390,7 @@ def test_demo_does_not_enrol_everybody(demo):
 
 
 def test_demo_logins_authenticate_with_their_roles(demo):
-    from coro.core.demo import LOGINS
+    from coro.site.demo import LOGINS
 
     assert [login.role for login in LOGINS] == ["admin", "editor", "employee"]
     for login in LOGINS:
@@ -362,7 +401,7 @@ def test_demo_logins_authenticate_with_their_roles(demo):
 
 
 def test_demo_logins_work_through_the_login_page(demo, client):
-    from coro.core.demo import LOGINS
+    from coro.site.demo import LOGINS
 
     response = client.post(
         "/accounts/login/", {"username": LOGINS[0].email, "password": LOGINS[0].password}
@@ -388,7 +427,7 @@ def test_demo_without_if_empty_refuses_a_non_empty_database(demo):
 
 def test_demo_if_empty_does_not_touch_a_real_installation(db):
 
-    from coro.factories import MembershipFactory
+    from testing.factories import MembershipFactory
 
     MembershipFactory()
     before = demo_counts()

@@ -11,8 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
 
-from coro.factories import UserFactory
-from coro.notifications import services
+from coro.notifications.channels import email as email_channel
 from coro.notifications.models import Notification
 from coro.notifications.services import (
     notification_hold,
@@ -20,6 +19,7 @@ from coro.notifications.services import (
     notifications_release_due,
     working_hours_update,
 )
+from testing.factories import UserFactory
 
 MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
 # 2026-06-01 is a Monday; Madrid is UTC+2 in June.
@@ -70,7 +70,7 @@ def test_inside_working_hours_it_is_e_mailed_at_once(
     notification.refresh_from_db()
     assert notification.deliver_after == clock.now
     assert notification.delivered_at == clock.now
-    assert notification.channel == Notification.Channel.EMAIL
+    assert notification.channel == "email"
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["nuria@example.com"]
@@ -119,7 +119,7 @@ def test_without_working_days_it_is_in_app_only(person, clock, django_capture_on
         notification = hold(person)
     notification.refresh_from_db()
     assert notification.delivered_at == clock.now
-    assert notification.channel == Notification.Channel.IN_APP
+    assert notification.channel == "in_app"
     assert callbacks == []
     assert mail.outbox == []
     assert notifications_release_due() == 0
@@ -155,7 +155,7 @@ def test_delivery_sends_once_however_often_it_runs(pending, clock):
     assert len(mail.outbox) == 1
     pending.refresh_from_db()
     assert pending.delivered_at == clock.now
-    assert pending.channel == Notification.Channel.EMAIL
+    assert pending.channel == "email"
 
 
 def test_delivery_too_early_holds_again(pending, clock, django_capture_on_commit_callbacks):
@@ -187,7 +187,7 @@ def test_delivery_after_working_days_were_removed_is_in_app(pending, person, clo
     clock.set(NEXT_MONDAY_9)
     assert notification_send(notification_id=pending.pk) is False
     pending.refresh_from_db()
-    assert pending.channel == Notification.Channel.IN_APP
+    assert pending.channel == "in_app"
     assert pending.delivered_at == clock.now
     assert mail.outbox == []
 
@@ -198,14 +198,14 @@ def test_a_failed_send_is_released_for_a_retry(pending, clock, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(services, "send_mail", broken)
+    monkeypatch.setattr(email_channel, "send_mail", broken)
     with pytest.raises(ConnectionRefusedError):
         notification_send(notification_id=pending.pk)
     pending.refresh_from_db()
     assert pending.delivered_at is None
     assert pending.channel == ""
 
-    monkeypatch.setattr(services, "send_mail", mail.send_mail)
+    monkeypatch.setattr(email_channel, "send_mail", mail.send_mail)
     assert notification_send(notification_id=pending.pk) is True
     assert len(mail.outbox) == 1
 
@@ -245,7 +245,7 @@ def test_release_enqueues_what_is_due_and_nothing_else(person, clock):
     assert len(mail.outbox) == 2  # the immediate backend runs the tasks inline
     for notification in (due_early, due_late):
         notification.refresh_from_db()
-        assert notification.channel == Notification.Channel.EMAIL
+        assert notification.channel == "email"
     not_due.refresh_from_db()
     assert not_due.delivered_at is None
     assert notifications_release_due() == 0
@@ -293,7 +293,7 @@ def test_working_on_saturday_now_delivers_at_once(
             time_zone="Europe/Madrid",
         )
     pending.refresh_from_db()
-    assert pending.channel == Notification.Channel.EMAIL
+    assert pending.channel == "email"
     assert len(mail.outbox) == 1
 
 
@@ -302,7 +302,7 @@ def test_dropping_every_working_day_moves_waiting_notifications_in_app(pending, 
         user=person, work_days="", work_start=time(9), work_end=time(18), time_zone="Europe/Madrid"
     )
     pending.refresh_from_db()
-    assert pending.channel == Notification.Channel.IN_APP
+    assert pending.channel == "in_app"
     assert mail.outbox == []
 
 
@@ -387,4 +387,4 @@ def test_the_worker_delivers_at_once_inside_the_window(database_tasks, monkeypat
     call_command("db_worker", "--batch", "--no-reload", verbosity=0)
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
-    assert notification.channel == Notification.Channel.EMAIL
+    assert notification.channel == "email"

@@ -12,7 +12,13 @@ from django.urls import reverse
 from coro.accounts.models import User
 from coro.audit.models import AuditEntry
 from coro.audit.services import audit_record
-from coro.factories import (
+from coro.notifications.models import Notification
+from coro.notifications.services import notification_hold
+from coro.privacy.export import USER_FIELDS_WITHHELD
+from coro.program.models import ConsentRecord
+from coro.program.selectors import terms_current
+from coro.program.services import program_join
+from testing.factories import (
     ClickFactory,
     InvitationFactory,
     MembershipFactory,
@@ -20,12 +26,6 @@ from coro.factories import (
     ShareFactory,
     TeamFactory,
 )
-from coro.notifications.models import Notification
-from coro.notifications.services import notification_hold
-from coro.privacy.export import USER_FIELDS_WITHHELD
-from coro.program.models import ConsentRecord
-from coro.program.selectors import terms_current
-from coro.program.services import program_join
 
 URL = "/me/data/"
 FILES = {

@@ -15,15 +15,6 @@ from coro.accounts.models import User
 from coro.analytics.selectors import totals
 from coro.audit.models import AuditEntry
 from coro.audit.services import audit_record
-from coro.conftest import PASSWORD
-from coro.factories import (
-    ClickFactory,
-    InvitationFactory,
-    MembershipFactory,
-    PostFactory,
-    ShareFactory,
-    TeamFactory,
-)
 from coro.notifications.models import Notification
 from coro.notifications.services import notification_hold
 from coro.orgs.models import Membership, Role
@@ -32,6 +23,15 @@ from coro.program.models import ConsentRecord
 from coro.program.selectors import terms_current
 from coro.program.services import program_join
 from coro.sharing.models import Click, Share
+from testing.factories import (
+    ClickFactory,
+    InvitationFactory,
+    MembershipFactory,
+    PostFactory,
+    ShareFactory,
+    TeamFactory,
+)
+from testing.tenancy import PASSWORD
 
 URL = "/me/delete/"
 

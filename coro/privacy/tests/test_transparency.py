@@ -12,12 +12,18 @@ from django.urls import NoReverseMatch, reverse
 from coro.analytics.selectors import totals
 from coro.audit.models import AuditEntry
 from coro.audit.services import audit_record
-from coro.factories import ClickFactory, MembershipFactory, PostFactory, ShareFactory, TeamFactory
 from coro.orgs import selectors as org_selectors
 from coro.orgs.models import Role
 from coro.privacy.selectors import recognised_members
 from coro.program.models import ConsentRecord
 from coro.program.selectors import ledger_records
+from testing.factories import (
+    ClickFactory,
+    MembershipFactory,
+    PostFactory,
+    ShareFactory,
+    TeamFactory,
+)
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 

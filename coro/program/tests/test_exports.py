@@ -152,7 +152,7 @@ def test_my_json_has_only_my_records(tenancy, ledger, editor_client):
 
 
 def test_my_export_when_never_joined_is_empty(tenancy, ledger, client):
-    from coro.factories import MembershipFactory
+    from testing.factories import MembershipFactory
 
     newcomer = MembershipFactory(organisation=tenancy.org)
     client.force_login(newcomer.user)
@@ -162,8 +162,8 @@ def test_my_export_when_never_joined_is_empty(tenancy, ledger, client):
 
 def test_my_export_is_per_organisation(tenancy, ledger):
     """The same person in two organisations has two pseudonyms and two ledgers."""
-    from coro.factories import MembershipFactory
     from coro.program import selectors, services
+    from testing.factories import MembershipFactory
 
     there = MembershipFactory(organisation=tenancy.other_org, user=tenancy.employee.user)
     services.program_join(membership=there, terms=selectors.terms_current(tenancy.other_org))

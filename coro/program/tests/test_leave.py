@@ -3,10 +3,10 @@ the change itself, and visits through the person's old links are counted anonymo
 
 import pytest
 
-from coro.factories import PostFactory, ShareFactory
 from coro.program import selectors, services
 from coro.program.models import ConsentRecord, Participation
 from coro.sharing.models import Click, Share
+from testing.factories import PostFactory, ShareFactory
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
-from coro.factories import MembershipFactory
 from coro.orgs.models import Organisation
 from coro.program import ledger as chain
 from coro.program import selectors, services
 from coro.program.models import ConsentRecord, LedgerIsAppendOnly, Participation
 from coro.program.tests.conftest import ONLY_POSTGRESQL, TABLE, raw_ledger
+from testing.factories import MembershipFactory
 
 ZEROS = "0" * 64
 
@@ -252,7 +252,7 @@ def test_trigger_migration_does_nothing_outside_postgresql():
 )
 def test_concurrent_appends_make_one_unbroken_chain():
     """Eight people join at the same moment: no duplicate seq, no fork in the chain."""
-    from coro.factories import OrganisationFactory, TermsFactory
+    from testing.factories import OrganisationFactory, TermsFactory
 
     org = OrganisationFactory()
     terms = TermsFactory(organisation=org)

@@ -9,11 +9,11 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
-from coro.factories import MembershipFactory, PostFactory, TermsFactory
 from coro.orgs.models import Role
 from coro.program import selectors, services
 from coro.program.models import Participation
 from coro.sharing.models import Share
+from testing.factories import MembershipFactory, PostFactory, TermsFactory
 
 
 def feed_url(org) -> str:
@@ -178,7 +178,7 @@ def test_joining_twice_is_harmless(tenancy, employee_client):
 
 
 def test_joining_one_organisation_does_not_enrol_in_another(tenancy):
-    from coro.factories import UserFactory
+    from testing.factories import UserFactory
 
     person = UserFactory()
     here = MembershipFactory(user=person, organisation=tenancy.org)
@@ -197,7 +197,7 @@ def test_service_refuses_terms_of_another_organisation(tenancy):
 
 
 def test_organisation_without_terms_cannot_be_joined(db):
-    from coro.factories import OrganisationFactory
+    from testing.factories import OrganisationFactory
 
     bare = OrganisationFactory()
     member = MembershipFactory(organisation=bare)

@@ -7,11 +7,11 @@ import pytest
 from django.db import transaction
 
 from coro.audit.models import AuditEntry
-from coro.factories import MembershipFactory, PostFactory, ShareFactory, TermsFactory
 from coro.notifications.models import Notification
 from coro.program import selectors, services
 from coro.program.models import ConsentRecord, Participation, Terms, TermsArePublished
 from coro.program.tests.conftest import publish
+from testing.factories import MembershipFactory, PostFactory, ShareFactory, TermsFactory
 
 
 def manage_url(org) -> str:
@@ -111,8 +111,8 @@ def test_publishing_the_same_text_again_is_refused(tenancy):
 
 
 def test_an_organisation_without_terms_publishes_version_one(db):
-    from coro.factories import OrganisationFactory
     from coro.orgs.models import Role
+    from testing.factories import OrganisationFactory
 
     org = OrganisationFactory()
     admin = MembershipFactory(organisation=org, role=Role.ADMIN)

@@ -1,7 +1,7 @@
 import pytest
 
-from coro.factories import ClickFactory, ShareFactory
 from coro.sharing.models import Click
+from testing.factories import ClickFactory, ShareFactory
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from coro.core.codes import ALPHABET
-from coro.factories import PostFactory
+from coro.networks import NETWORKS
 from coro.program.selectors import terms_current
 from coro.program.services import program_join, program_leave
 from coro.sharing.models import Click, Share
-from coro.sharing.networks import NETWORKS
+from testing.factories import PostFactory
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_the_disclosure_ends_the_suggested_text(tenancy, enrolled, post):
 
 
 def test_the_disclosure_follows_the_sharers_language(tenancy, enrolled, post):
-    tenancy.org.disclosure_es = "Trabajo en {organisation}"
+    tenancy.org.disclosure = {"es": "Trabajo en {organisation}"}
     tenancy.org.save()
     client = tenancy.client_for(enrolled.user)
     spanish = x_text(client.post(share_url(tenancy, post, "x"), HTTP_ACCEPT_LANGUAGE="es"))
@@ -110,7 +110,7 @@ def test_the_disclosure_follows_the_sharers_language(tenancy, enrolled, post):
 
 
 def test_the_organisations_own_wording_is_used(tenancy, enrolled, post):
-    tenancy.org.disclosure_en = "Proud to be part of {organisation}"
+    tenancy.org.disclosure = {"en": "Proud to be part of {organisation}"}
     tenancy.org.save()
     client = tenancy.client_for(enrolled.user)
     response = client.post(share_url(tenancy, post, "x"), HTTP_ACCEPT_LANGUAGE="en")

@@ -2,9 +2,9 @@
 
 import pytest
 
-from coro.factories import PostFactory
-from coro.sharing.networks import NETWORKS, Network
+from coro.networks import NETWORKS, Network
 from coro.sharing.texts import suggested_text
+from testing.factories import PostFactory
 
 LINK = "https://coro.example/r/abc234"
 DISCLOSURE = "I work at Cerámicas Prueba"

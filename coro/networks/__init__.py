@@ -1,0 +1,35 @@
+"""The registry of networks a post can be passed on to.
+
+Each network is one small module in this package that defines ``NETWORK``. Adding one:
+write the module, add it to ``_MODULES``, add a test in ``networks/tests/test_networks.py``
+(see docs/networks.md). No migration: ``Share.network`` is checked against this registry,
+not against database choices.
+"""
+
+from importlib import import_module
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from coro.networks.base import Network, NetworkClient, Posted
+
+_MODULES = ["linkedin", "x", "email"]
+
+NETWORKS: dict[str, Network] = {}
+for _name in _MODULES:
+    _network: Network = import_module(f"coro.networks.{_name}").NETWORK
+    NETWORKS[_network.key] = _network
+
+
+def get_network(key: str) -> Network | None:
+    return NETWORKS.get(key)
+
+
+def validate_network_key(key: str) -> None:
+    if key not in NETWORKS:
+        raise ValidationError(
+            _("%(key)s is not a network Coro knows."), params={"key": key}, code="network"
+        )
+
+
+__all__ = ["NETWORKS", "Network", "NetworkClient", "Posted", "get_network", "validate_network_key"]

@@ -1,0 +1,47 @@
+"""The registry of notification channels: one small module per channel.
+
+The holding and claiming code (``notifications/services.py``) decides *when* a message may
+reach a person; a channel decides *how*. Adding a channel: write a module with ``CHANNEL``
+(see ``base.Channel``), add it to ``_MODULES``, and test it. ``Notification.channel`` is
+checked against this registry, so no migration is needed.
+"""
+
+from importlib import import_module
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from coro.notifications.channels.base import Channel
+from coro.notifications.models import Notification
+
+_MODULES = ["email", "in_app"]
+
+CHANNELS: dict[str, Channel] = {}
+for _name in _MODULES:
+    _channel: Channel = import_module(f"coro.notifications.channels.{_name}").CHANNEL
+    CHANNELS[_channel.key] = _channel
+
+# Used for people who set no working days: nothing reaches out to them.
+QUIET_CHANNEL = "in_app"
+
+
+def channel_for(notification: Notification) -> Channel:
+    """How this notification reaches its person inside their working hours.
+
+    E-mail for everyone today; the person's own choice per kind of message comes with the
+    notification preferences.
+    """
+    return CHANNELS["email"]
+
+
+def channel_label(key: str) -> str:
+    channel = CHANNELS.get(key)
+    return str(channel.label) if channel else key
+
+
+def validate_channel_key(key: str) -> None:
+    if key and key not in CHANNELS:
+        raise ValidationError(_("%(key)s is not a notification channel."), params={"key": key})
+
+
+__all__ = ["CHANNELS", "QUIET_CHANNEL", "Channel", "channel_for", "channel_label"]

@@ -1,0 +1,18 @@
+from typing import Protocol
+
+from django.utils.functional import Promise
+
+from coro.notifications.models import Notification
+
+
+class Channel(Protocol):
+    """One way a held notification reaches a person (e-mail, in the app; chat and push will
+    come). ``deliver`` is called once the notification is claimed, inside the person's
+    working hours; it raises to have the delivery released and retried."""
+
+    key: str
+    label: str | Promise
+    # Whether delivering reaches the person outside Coro (an e-mail does; the app does not).
+    reaches_out: bool
+
+    def deliver(self, notification: Notification) -> None: ...

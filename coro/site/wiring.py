@@ -1,0 +1,18 @@
+"""Every registration on every hook, in one place.
+
+A lower app offers a hook (``coro.core.hooks.Hook``); the apps above it register here what
+they do on it. ``coro/site/tests/test_wiring.py`` checks this list against what runs.
+"""
+
+from coro.orgs.models import Membership
+from coro.program import hooks as program_hooks
+from coro.sharing.services import shares_detach
+
+
+def _sharing_detach_links(membership: Membership) -> None:
+    shares_detach(membership=membership)
+
+
+def connect() -> None:
+    # Leaving the program: tracked links keep working and counting, anonymously.
+    program_hooks.on_program_leave.register("sharing.detach_links", _sharing_detach_links)

@@ -1,0 +1,100 @@
+"""factory_boy factories shared by every app's tests."""
+
+import copy
+
+import factory
+from django.utils import timezone
+
+from coro.accounts.models import User
+from coro.content.models import Post
+from coro.orgs.models import Invitation, Membership, Organisation, Role, Team
+from coro.program import defaults
+from coro.program.models import Terms
+from coro.sharing.models import Click, Share
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    name = factory.Faker("name", locale="es_ES")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Empresa {n}")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Equipo {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.EMPLOYEE
+
+
+class TermsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Terms
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    version = 1
+    texts = factory.LazyFunction(lambda: copy.deepcopy(defaults.EXAMPLE_TEXTS))
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Post
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Noticia {n}")
+    body = "Abrimos una nueva tienda en Valencia."
+    link = "https://example.com/noticia"
+    status = Post.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class ShareFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Share
+
+    post = factory.SubFactory(PostFactory)
+    membership = factory.SubFactory(
+        MembershipFactory, organisation=factory.SelfAttribute("..post.organisation")
+    )
+    network = "x"
+
+
+class ClickFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Click
+
+    share = factory.SubFactory(ShareFactory)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.com")
+    role = Role.EMPLOYEE
