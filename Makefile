@@ -41,9 +41,10 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy coro
+	$(BIN)/mypy
 
 suite: install $(SYSTEM_TOOLS)
 	$(BIN)/pytest -q
@@ -54,9 +55,11 @@ test: lint typecheck suite
 suite-postgres: install $(SYSTEM_TOOLS)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/coro} $(BIN)/pytest -q
 
-# Refresh the Spanish catalogue after changing user-facing text (needs GNU gettext).
+# Refresh the catalogues after changing user-facing text (needs GNU gettext), then
+# translate the new entries of each one.
+LOCALES := es ca
 messages: install
-	cd coro && ../$(BIN)/coro makemessages -l es --no-obsolete --add-location file
+	cd coro && ../$(BIN)/coro makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete --add-location file
 	$(BIN)/python -m coro.core.compile_messages
 
 clean:

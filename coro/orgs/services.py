@@ -34,26 +34,33 @@ def organisation_lock(organisation: Organisation) -> None:
     Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk").get()
 
 
-def admin_kept_check(*, membership: Membership, new_role: Role | None) -> None:
-    """The one rule that an organisation keeps an admin, for every path that demotes,
-    removes or erases one. ``new_role`` None means the membership goes away.
-
-    Raises ``LastAdminError`` when the change would leave people in the organisation and
-    no admin among them. Call it inside the transaction that makes the change: it takes
-    the organisation's lock, so two admins demoting each other at once cannot both pass.
-    """
+def admin_would_be_missing(*, membership: Membership, new_role: Role | None) -> bool:
+    """The one rule that an organisation keeps an admin: whether changing this membership's
+    role to ``new_role`` (None: the membership goes away) would leave people in the
+    organisation and no admin among them."""
     if new_role == Role.ADMIN:
-        return
-    organisation = membership.organisation
-    organisation_lock(organisation)
+        return False
     stored_role = Membership.objects.filter(pk=membership.pk).values_list("role", flat=True).first()
     if stored_role != Role.ADMIN:
-        return
-    others = Membership.objects.filter(organisation=organisation).exclude(pk=membership.pk)
+        return False
+    others = Membership.objects.filter(organisation_id=membership.organisation_id).exclude(
+        pk=membership.pk
+    )
     if new_role is None and not others.exists():
-        return  # the last person leaves: nobody is left without an admin
-    if not others.filter(role=Role.ADMIN).exists():
-        raise LastAdminError(organisation.name)
+        return False  # the last person leaves: nobody is left without an admin
+    return not others.filter(role=Role.ADMIN).exists()
+
+
+def admin_kept_check(*, membership: Membership, new_role: Role | None) -> None:
+    """Enforce ``admin_would_be_missing`` for every path that demotes, removes or erases an
+    admin: raise ``LastAdminError`` instead of making the change.
+
+    Call it inside the transaction that makes the change: it takes the organisation's lock,
+    so two admins demoting each other at once cannot both pass.
+    """
+    organisation_lock(membership.organisation)
+    if admin_would_be_missing(membership=membership, new_role=new_role):
+        raise LastAdminError(membership.organisation.name)
 
 
 def team_create(*, organisation: Organisation, name: str) -> Team:
@@ -129,7 +136,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         )
 
 
-def user_create(*, email: str, name: str, password: str, language: str = "es") -> User:
+def user_create(*, email: str, name: str, password: str, language: str = "") -> User:
     user = User(email=email.strip().lower(), name=name.strip(), language=language)
     user.set_password(password)
     user.full_clean()

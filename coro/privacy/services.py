@@ -1,21 +1,11 @@
 """A person's own choices about their data: recognition, and erasing their account."""
 
-import logging
-
-from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.db import transaction
-from django.db.models import Count, Q
 
 from coro.accounts.models import User
-from coro.orgs.models import Invitation, Membership, Organisation, Role
-
-logger = logging.getLogger(__name__)
-
-DATABASE_SESSION_ENGINES = {
-    "django.contrib.sessions.backends.db",
-    "django.contrib.sessions.backends.cached_db",
-}
+from coro.orgs.models import Membership, Organisation
+from coro.orgs.services import LastAdminError, admin_kept_check, admin_would_be_missing
+from coro.privacy.personal_data import erasers
 
 
 class ErasureRefused(Exception):
@@ -41,15 +31,14 @@ def erasure_blockers(user: User) -> list[Organisation]:
     one. An organisation where they are the only member at all does not block: it is left
     without members, its content and totals untouched.
     """
-    admin_of = Membership.objects.filter(user=user, role=Role.ADMIN).values("organisation")
-    return list(
-        Organisation.objects.filter(pk__in=admin_of)
-        .annotate(
-            admins=Count("memberships", filter=Q(memberships__role=Role.ADMIN), distinct=True),
-            members=Count("memberships", distinct=True),
-        )
-        .filter(admins=1, members__gt=1)
-        .order_by("name")
+    memberships = Membership.objects.filter(user=user).select_related("organisation")
+    return sorted(
+        (
+            m.organisation
+            for m in memberships
+            if admin_would_be_missing(membership=m, new_role=None)
+        ),
+        key=lambda organisation: organisation.name,
     )
 
 
@@ -60,28 +49,17 @@ def account_erase(*, user: User) -> None:
     their shares and clicks stay, no longer linked to anyone, so organisation totals do
     not change. The consent ledger and the audit trail are append-only and name people
     only by pseudonymous codes, which resolve to nobody once the membership is gone.
+    Each app's own erasure step runs first (coro/privacy/personal_data.py).
     """
     with transaction.atomic():
-        blockers = erasure_blockers(user)
-        if blockers:
-            raise ErasureRefused(blockers)
-        Invitation.objects.filter(email__iexact=user.email).delete()
-        _sessions_delete(user)
+        refused: list[Organisation] = []
+        for membership in Membership.objects.filter(user=user).select_related("organisation"):
+            try:
+                admin_kept_check(membership=membership, new_role=None)
+            except LastAdminError:
+                refused.append(membership.organisation)
+        if refused:
+            raise ErasureRefused(sorted(refused, key=lambda organisation: organisation.name))
+        for erase in erasers():
+            erase(user)
         user.delete()
-
-
-def _sessions_delete(user: User) -> None:
-    """Sign the person out everywhere: their sessions hold their id."""
-    if settings.SESSION_ENGINE not in DATABASE_SESSION_ENGINES:
-        # Cookie or cache sessions expire on their own and no longer resolve to anyone.
-        logger.info("Sessions are not in the database; not searched on erasure.")
-        return
-    from importlib import import_module
-
-    from django.contrib.sessions.models import Session
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    user_id = str(user.pk)
-    for session in Session.objects.iterator():
-        if session.get_decoded().get(SESSION_KEY) == user_id:
-            store(session_key=session.session_key).delete()

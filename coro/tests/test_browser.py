@@ -1,8 +1,13 @@
-"""The core loop, walked in a real browser as people would."""
+"""The core loop, walked in a real browser as people would, in every language.
+
+Labels are looked up in the catalogues (``t``), so each language's run also proves that the
+texts a person needs to get through the loop are translated.
+"""
 
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from coro.orgs.models import Role
@@ -13,15 +18,25 @@ from testing.tenancy import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The browser's locale for each of Coro's languages.
+LOCALES = {"es": "es-ES", "ca": "ca-ES", "en": "en-GB"}
 
-def log_in(page: Page, base: str, email: str) -> None:
+
+def t(language: str, text: str) -> str:
+    """``text`` as Coro shows it in ``language``."""
+    with translation.override(language):
+        return translation.gettext(text)
+
+
+def log_in(page: Page, base: str, email: str, language: str = "en") -> None:
     page.goto(f"{base}/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label(t(language, "E-mail address")).fill(email)
+    page.get_by_label(t(language, "Password")).fill(PASSWORD)
+    page.get_by_role("button", name=t(language, "Log in")).click()
 
 
-def test_publish_join_share_follow_and_count(live_server, browser: Browser) -> None:
+@pytest.mark.parametrize("language", sorted(LOCALES))
+def test_publish_join_share_follow_and_count(live_server, browser: Browser, language: str) -> None:
     org = OrganisationFactory(name="Cerámicas Prueba")
     TermsFactory(organisation=org)
     editor = MembershipFactory(organisation=org, role=Role.EDITOR, user__email="eva@example.com")
@@ -34,33 +49,37 @@ def test_publish_join_share_follow_and_count(live_server, browser: Browser) -> N
     )
 
     # The editor writes and publishes a post.
-    editor_context = browser.new_context(locale="en-GB")
+    editor_context = browser.new_context(locale=LOCALES[language])
     editor_page = editor_context.new_page()
-    log_in(editor_page, base, editor.user.email)
-    editor_page.get_by_role("link", name="Posts").click()
-    editor_page.get_by_role("link", name="New post").click()
-    editor_page.get_by_label("Title").fill("Nueva colección Albufera")
-    editor_page.get_by_label("Text").fill("Azulejos esmaltados a mano, inspirados en el lago.")
-    editor_page.get_by_label("Link").fill(landing)
-    editor_page.get_by_role("button", name="Publish").click()
-    expect(editor_page.get_by_text("The post is published.")).to_be_visible()
+    log_in(editor_page, base, editor.user.email, language)
+    editor_page.get_by_role("link", name=t(language, "Posts")).click()
+    editor_page.get_by_role("link", name=t(language, "New post")).click()
+    editor_page.get_by_label(t(language, "Title")).fill("Nueva colección Albufera")
+    editor_page.get_by_label(t(language, "Text")).fill(
+        "Azulejos esmaltados a mano, inspirados en el lago."
+    )
+    editor_page.get_by_label(t(language, "Link")).fill(landing)
+    editor_page.get_by_role("button", name=t(language, "Publish")).click()
+    expect(editor_page.get_by_text(t(language, "The post is published."))).to_be_visible()
 
     # The employee is not enrolled: the feed invites, it does not offer sharing.
-    context = browser.new_context(locale="en-GB")
+    context = browser.new_context(locale=LOCALES[language])
     # Playwright does not route the target of a redirect, so watch requests instead;
     # the machine has no way out, so the X page itself never loads.
     requested: list[str] = []
     context.on("request", lambda request: requested.append(request.url))
     page = context.new_page()
-    log_in(page, base, employee.user.email)
+    log_in(page, base, employee.user.email, language)
     expect(page.get_by_role("heading", name="Nueva colección Albufera")).to_be_visible()
     expect(page.get_by_role("button", name="X")).to_have_count(0)
 
     # Joining: read the terms, accept them explicitly.
-    page.get_by_role("link", name="Read the program").click()
-    page.get_by_label("I have read these terms and I accept them.").check()
-    page.get_by_role("button", name="Join the program").click()
-    expect(page.get_by_text("Welcome to the program.")).to_be_visible()
+    page.get_by_role("link", name=t(language, "Read the program")).click()
+    page.get_by_label(t(language, "I have read these terms and I accept them.")).check()
+    page.get_by_role("button", name=t(language, "Join the program")).click()
+    expect(
+        page.get_by_text(t(language, "Welcome to the program. You can leave at any moment."))
+    ).to_be_visible()
 
     # Sharing to X opens X's own dialog, with the tracked link in it.
     with context.expect_page() as popup_info:
@@ -83,7 +102,7 @@ def test_publish_join_share_follow_and_count(live_server, browser: Browser) -> N
     assert Click.objects.count() == 1
 
     # The editor sees the click, as a number.
-    editor_page.get_by_role("link", name="Dashboard").click()
+    editor_page.get_by_role("link", name=t(language, "Dashboard")).click()
     expect(editor_page.locator("#total-clicks")).to_have_text("1")
     expect(editor_page.locator("#total-shares")).to_have_text("1")
     row = editor_page.locator("tr", has_text="Nueva colección Albufera")

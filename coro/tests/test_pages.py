@@ -1,11 +1,13 @@
-"""Every page renders, in Spanish and in English."""
+"""Every page renders, in every language, in one register."""
+
+import re
 
 import pytest
 
 from coro.orgs.tokens import invitation_token
 from testing.factories import InvitationFactory, MembershipFactory, PostFactory, ShareFactory
 
-LANGUAGES = {"es": "Novedades", "en": "Feed"}
+LANGUAGES = {"es": "Novedades", "ca": "Novetats", "en": "Feed"}
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def pages(tenancy):
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
-def test_every_page_renders_in_both_languages(tenancy, pages, language):
+def test_every_page_renders_in_every_language(tenancy, pages, language):
     client = tenancy.client_for(tenancy.admin.user)
     for url in pages:
         response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
@@ -49,14 +51,14 @@ def test_every_page_renders_in_both_languages(tenancy, pages, language):
 
 @pytest.mark.parametrize("url", ["/", "/accounts/login/", "/accounts/password-reset/"])
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
-def test_public_pages_render_in_both_languages(client, db, url, language):
+def test_public_pages_render_in_every_language(client, db, url, language):
     response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert f'<html lang="{language}">' in response.content.decode()
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
-def test_invitation_page_renders_in_both_languages(client, tenancy, language):
+def test_invitation_page_renders_in_every_language(client, tenancy, language):
     token = invitation_token(InvitationFactory(organisation=tenancy.org))
     response = client.get(f"/invite/{token}/", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
@@ -85,3 +87,64 @@ def test_stylesheet_and_htmx_are_served(client, db):
 
 def test_healthz(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+# The formal register ("usted", "vostè"), which Coro never uses: Spanish and Catalan speak
+# to the person as "tú" / "tu", including in Django's own texts (coro/core/django_texts.py).
+FORMAL = {
+    "es": re.compile(
+        r"\b(usted|ustedes|introduzca|escoja|seleccione|asegúrese|observe|verifique|"
+        r"haga clic|por favor|su contraseña|su cuenta|sus datos|vuelva a)\b",
+        re.IGNORECASE,
+    ),
+    "ca": re.compile(
+        r"\b(vostè|vostès|introduïu|esculliu|seleccioneu|assegureu-vos|observeu|"
+        r"feu clic|si us plau|sisplau|la vostra|el vostre|els vostres|les vostres)\b",
+        re.IGNORECASE,
+    ),
+}
+
+
+def test_the_formal_patterns_are_recognised():
+    assert FORMAL["es"].search("Por favor, introduzca su contraseña")
+    assert FORMAL["ca"].search("Si us plau, introduïu la vostra contrasenya")
+    assert not FORMAL["es"].search("Introduce tu contraseña")
+    assert not FORMAL["ca"].search("Introdueix la teva contrasenya")
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize("language", ["es", "ca"])
+def test_one_register_everywhere_even_in_form_errors(client, tenancy, pages, language):
+    """Pages and the errors of their forms, Django's own messages included."""
+    org = tenancy.org.code
+    admin = tenancy.client_for(tenancy.admin.user)
+    token = invitation_token(InvitationFactory(organisation=tenancy.org))
+    header = {"HTTP_ACCEPT_LANGUAGE": language}
+    responses = [admin.get(url, **header) for url in pages]
+    responses += [
+        client.post(
+            "/accounts/login/", {"username": "nadie@example.com", "password": "x"}, **header
+        ),
+        client.post("/accounts/login/", {"username": "", "password": ""}, **header),
+        client.get("/accounts/password-reset/", **header),
+        client.post(f"/invite/{token}/", {"name": "Ana", "password": "1234"}, **header),
+        client.post(f"/invite/{token}/", {"name": "", "password": "password"}, **header),
+        admin.post(
+            f"/o/{org}/posts/new/", {"title": "", "body": "", "link": "no es un enlace"}, **header
+        ),
+        admin.post(
+            "/me/working-hours/", {"work_start": "25:00", "time_zone": "Mars/Base"}, **header
+        ),
+        admin.post("/me/delete/", {"password": "mal", "confirm_email": "otra"}, **header),
+        admin.post(f"/o/{org}/settings/privacy/", {"min_group_size": "1"}, **header),
+        admin.post(f"/o/{org}/people/invite/", {"email": "no-es-correo", "role": "jefe"}, **header),
+    ]
+    for response in responses:
+        assert response.status_code in (200, 400), response.request["PATH_INFO"]
+        text = _visible_text(response.content.decode())
+        found = FORMAL[language].findall(text)
+        assert not found, (response.request["PATH_INFO"], found)

@@ -1,7 +1,8 @@
-"""The Spanish catalogue is complete, consistent, compiled and in use.
+"""Every catalogue (each language of ``settings.LANGUAGES`` but English, the language of
+the code) is complete, consistent, compiled and in use.
 
 If a test here fails after you changed user-facing text, run ``make messages``,
-translate the new entries in ``coro/locale/es/LC_MESSAGES/django.po`` (no fuzzy
+translate the new entries in ``coro/locale/<language>/LC_MESSAGES/django.po`` (no fuzzy
 flags left behind) and run ``make messages`` again to recompile the ``.mo``.
 """
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.template import Context, Template
 from django.test import override_settings
@@ -20,8 +22,11 @@ from django.utils import translation
 from coro.core import compile_messages
 
 PACKAGE_DIR = Path(compile_messages.__file__).resolve().parent.parent
-PO_PATH = PACKAGE_DIR / "locale" / "es" / "LC_MESSAGES" / "django.po"
-MO_PATH = PO_PATH.with_suffix(".mo")
+SOURCE_LANGUAGE = "en"
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != SOURCE_LANGUAGE]
+PO_PATHS = {
+    code: PACKAGE_DIR / "locale" / code / "LC_MESSAGES" / "django.po" for code in TRANSLATED
+}
 
 # Same scope as `make messages` (makemessages' default extensions for the django domain).
 SOURCE_SUFFIXES = {".py", ".html", ".txt"}
@@ -64,20 +69,31 @@ def _translations(catalogue: polib._BaseFile) -> dict[tuple[str | None, str], ob
     return mapping
 
 
+@pytest.fixture(scope="module", params=TRANSLATED)
+def language(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def po() -> polib.POFile:
-    return polib.pofile(str(PO_PATH))
+def po(language: str) -> polib.POFile:
+    assert PO_PATHS[language].exists(), f"No catalogue for {language}: run `make messages`."
+    return polib.pofile(str(PO_PATHS[language]))
 
 
-def test_header_declares_spanish_with_two_plural_forms(po):
-    assert po.metadata.get("Language") == "es"
+def test_every_language_but_the_source_has_a_catalogue():
+    assert TRANSLATED == ["es", "ca"]
+    assert all(path.exists() for path in PO_PATHS.values())
+
+
+def test_header_declares_the_language_with_two_plural_forms(po, language):
+    assert po.metadata.get("Language") == language
     assert po.metadata.get("Plural-Forms") == "nplurals=2; plural=(n != 1);"
     assert not po.metadata_is_fuzzy
 
 
 def test_every_entry_is_translated_and_not_fuzzy(po):
     active = [e for e in po if not e.obsolete]
-    assert active, "The Spanish catalogue is empty."
+    assert active, "The catalogue is empty."
     problems = [f"fuzzy: {_describe(e)}" for e in active if "fuzzy" in e.flags]
     problems += [
         f"untranslated: {_describe(e)}"
@@ -111,9 +127,10 @@ def test_placeholders_are_kept(po):
     assert not problems, "Placeholders differ between msgid and msgstr:\n" + "\n".join(problems)
 
 
-def test_compiled_catalogue_matches_the_po(po):
-    assert MO_PATH.exists(), "django.mo is missing: run `make messages`."
-    mo = polib.mofile(str(MO_PATH))
+def test_compiled_catalogue_matches_the_po(po, language):
+    mo_path = PO_PATHS[language].with_suffix(".mo")
+    assert mo_path.exists(), "django.mo is missing: run `make messages`."
+    mo = polib.mofile(str(mo_path))
     expected, compiled = _translations(po), _translations(mo)
     stale = sorted(
         repr(k[1]) for k in expected.keys() | compiled.keys() if expected.get(k) != compiled.get(k)
@@ -126,14 +143,19 @@ def test_compiled_catalogue_matches_the_po(po):
 
 
 def test_compile_messages_writes_a_mo_for_each_catalogue(tmp_path):
-    target = tmp_path / "es" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    shutil.copy(PO_PATH, target / "django.po")
+    targets = []
+    for code in TRANSLATED:
+        target = tmp_path / code / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        shutil.copy(PO_PATHS[code], target / "django.po")
+        targets.append(target / "django.mo")
 
     written = compile_messages.compile_all(tmp_path)
 
-    assert written == [target / "django.mo"]
-    assert _translations(polib.mofile(str(written[0]))) == _translations(polib.pofile(str(PO_PATH)))
+    assert written == sorted(targets)
+    for code in TRANSLATED:
+        mo = polib.mofile(str(tmp_path / code / "LC_MESSAGES" / "django.mo"))
+        assert _translations(mo) == _translations(polib.pofile(str(PO_PATHS[code])))
 
 
 def _copy_sources(destination: Path) -> None:
@@ -151,7 +173,7 @@ def _copy_sources(destination: Path) -> None:
     shutil.copytree(PACKAGE_DIR, destination, ignore=ignore)
 
 
-def test_every_message_in_the_code_is_in_the_catalogue(po, tmp_path, monkeypatch):
+def test_every_message_in_the_code_is_in_the_catalogue(po, language, tmp_path, monkeypatch):
     tools = ("xgettext", "msguniq", "msgmerge", "msgattrib")
     missing_tools = [tool for tool in tools if shutil.which(tool) is None]
     # make test installs gettext; without it this check would pass silently, so it fails.
@@ -165,9 +187,9 @@ def test_every_message_in_the_code_is_in_the_catalogue(po, tmp_path, monkeypatch
     monkeypatch.chdir(tree)
     with override_settings(LOCALE_PATHS=[str(locale_dir)]):
         call_command(
-            "makemessages", locale=["es"], no_obsolete=True, add_location="file", verbosity=0
+            "makemessages", locale=[language], no_obsolete=True, add_location="file", verbosity=0
         )
-    fresh = polib.pofile(str(locale_dir / "es" / "LC_MESSAGES" / "django.po"))
+    fresh = polib.pofile(str(locale_dir / language / "LC_MESSAGES" / "django.po"))
 
     committed = {_key(e): e for e in po if not e.obsolete}
     missing = []
@@ -178,7 +200,7 @@ def test_every_message_in_the_code_is_in_the_catalogue(po, tmp_path, monkeypatch
             missing.append(f"{_describe(entry)} ({where})")
     assert len(fresh) > 0, "makemessages found no translatable text at all."
     assert not missing, (
-        "Text in the code is missing from the Spanish catalogue; run `make messages` "
+        f"Text in the code is missing from the {language} catalogue; run `make messages` "
         "and translate it:\n" + "\n".join(missing)
     )
 
@@ -188,7 +210,7 @@ _lookup = translation.gettext
 _lookup_plural = translation.ngettext
 
 
-def test_interface_is_spanish_by_default_and_english_on_request():
+def test_interface_is_spanish_by_default_catalan_and_english_on_request():
     with translation.override("es"):
         assert _lookup("Log in") == "Iniciar sesión"
         assert _lookup("Feed") == "Novedades"
@@ -201,6 +223,9 @@ def test_interface_is_spanish_by_default_and_english_on_request():
         assert days == "El enlace solo se puede usar una vez y caduca en 7 días."
         rendered = Template('{% load i18n %}{% translate "Share on" %}').render(Context())
         assert rendered == "Compartir en"
+    with translation.override("ca"):
+        assert _lookup("Feed") == "Novetats"
+        assert _lookup("Leave the program") != "Leave the program"
     with translation.override("en"):
         assert _lookup("Log in") == "Log in"
         assert _lookup("Feed") == "Feed"

@@ -1,8 +1,12 @@
+from io import StringIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
-from coro.networks import NETWORKS, get_network
+from coro.networks import NETWORKS, Network, get_network
+from testing.factories import ShareFactory
 
 LINK = "https://coro.example/r/abc234"
 
@@ -33,3 +37,35 @@ def test_email_intent_uses_first_line_as_subject():
     query = parse_qs(urlsplit(url).query)
     assert query["subject"] == ["Asunto"]
     assert query["body"][0].startswith("Cuerpo del mensaje")
+
+
+@pytest.fixture
+def extra_network(monkeypatch):
+    """A network added to the registry the way a new module adds one."""
+    network = Network(
+        key="mastodon",
+        label="Mastodon",
+        max_length=500,
+        link_length=23,
+        intent_url=lambda text, link: f"https://social.example/share?text={text} {link}",
+    )
+    monkeypatch.setitem(NETWORKS, network.key, network)
+    return network
+
+
+@pytest.mark.django_db
+def test_adding_a_network_needs_no_migration(extra_network):
+    out = StringIO()
+    # Exits with an error if any model change lacks a migration.
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_shares_are_checked_against_the_registry(extra_network):
+    share = ShareFactory(network="mastodon")
+    share.full_clean()
+    share.network = "myspace"
+    with pytest.raises(ValidationError) as error:
+        share.full_clean()
+    assert list(error.value.message_dict) == ["network"]

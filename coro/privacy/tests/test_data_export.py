@@ -10,11 +10,11 @@ from django.conf import settings
 from django.urls import reverse
 
 from coro.accounts.models import User
+from coro.accounts.personal_data import USER_FIELDS_WITHHELD
 from coro.audit.models import AuditEntry
 from coro.audit.services import audit_record
 from coro.notifications.models import Notification
 from coro.notifications.services import notification_hold
-from coro.privacy.export import USER_FIELDS_WITHHELD
 from coro.program.models import ConsentRecord
 from coro.program.selectors import terms_current
 from coro.program.services import program_join

@@ -1,0 +1,65 @@
+"""What the program holds about a person (see coro/core/personal_data.py)."""
+
+from typing import Any
+
+from django.db.models import Model
+
+from coro.accounts.models import User
+from coro.core.personal_data import PersonalDataFile
+from coro.orgs.models import Membership
+from coro.program.models import ConsentRecord, Participation, Terms
+from coro.program.selectors import ledger_records_of, participation_of
+
+
+def _memberships(user: User) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def participation(user: User) -> list[dict[str, Any]]:
+    rows = []
+    for m in _memberships(user):
+        p = participation_of(m)
+        rows.append(
+            {
+                "organisation": m.organisation.name,
+                "status": p.status if p else "never_joined",
+                "terms_version": p.terms.version if p else None,
+                "changed_at": p.changed_at if p else None,
+            }
+        )
+    return rows
+
+
+def consent_ledger(user: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "organisation": m.organisation.name,
+            "seq": r.seq,
+            "subject": r.subject,
+            "action": r.action,
+            "terms_version": r.terms_version,
+            "terms_sha256": r.terms_sha256,
+            "at": r.at,
+            "channel": r.channel,
+            "prev_hash": r.prev_hash,
+            "hash": r.hash,
+            "format": r.format,
+            "key_id": r.key_id,
+        }
+        for m in _memberships(user)
+        for r in ledger_records_of(m)
+    ]
+
+
+FILES = [
+    PersonalDataFile("participation.json", (Participation,), participation),
+    PersonalDataFile("consent_ledger.json", (ConsentRecord,), consent_ledger),
+]
+
+NOTHING_PERSONAL: dict[type[Model], str] = {
+    Terms: "the program's published terms, the same for everyone",
+}

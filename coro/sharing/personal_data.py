@@ -1,0 +1,51 @@
+"""What the sharing app holds about a person (see coro/core/personal_data.py)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+
+from coro.accounts.models import User
+from coro.core.personal_data import PersonalDataFile
+from coro.sharing.models import Click, Share
+
+
+def shares(user: User) -> list[dict[str, Any]]:
+    rows = (
+        Share.objects.filter(membership__user=user)
+        .select_related("post__organisation")
+        .annotate(click_count=Count("clicks"))
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "organisation": s.post.organisation.name,
+            "post": s.post.title,
+            "post_link": s.post.link,
+            "network": s.network,
+            "code": s.code,
+            "tracked_link": settings.BASE_URL + reverse("tracked_redirect", args=[s.code]),
+            "created_at": s.created_at,
+            "clicks": s.click_count,
+        }
+        for s in rows
+    ]
+
+
+def clicks(user: User) -> list[dict[str, Any]]:
+    rows = (
+        Click.objects.filter(share__membership__user=user)
+        .annotate(day=TruncDate("at"))
+        .values("share__code", "day")
+        .annotate(clicks=Count("id"))
+        .order_by("share__code", "day")
+    )
+    return [{"share": r["share__code"], "day": r["day"], "clicks": r["clicks"]} for r in rows]
+
+
+FILES = [
+    PersonalDataFile("shares.json", (Share,), shares),
+    PersonalDataFile("clicks.json", (Click,), clicks),
+]
