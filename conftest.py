@@ -17,4 +17,4 @@ def tenancy(db: None) -> Tenancy:
 
 @pytest.fixture
 def user(db: None) -> User:
-    return UserFactory()
+    return UserFactory.create()

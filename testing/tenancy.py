@@ -28,19 +28,19 @@ class Tenancy:
 
 
 def tenancy_create() -> Tenancy:
-    org = OrganisationFactory(name="Cerámicas Prueba")
-    other = OrganisationFactory(name="Otra Empresa")
-    TermsFactory(organisation=org)
-    TermsFactory(organisation=other)
+    org = OrganisationFactory.create(name="Cerámicas Prueba")
+    other = OrganisationFactory.create(name="Otra Empresa")
+    TermsFactory.create(organisation=org)
+    TermsFactory.create(organisation=other)
     return Tenancy(
         org=org,
         other_org=other,
-        admin=MembershipFactory(organisation=org, role=Role.ADMIN, user__name="Alicia Admin"),
-        editor=MembershipFactory(organisation=org, role=Role.EDITOR, user__name="Eva Editora"),
-        employee=MembershipFactory(
+        admin=MembershipFactory.create(organisation=org, role=Role.ADMIN, user__name="Alicia Admin"),
+        editor=MembershipFactory.create(organisation=org, role=Role.EDITOR, user__name="Eva Editora"),
+        employee=MembershipFactory.create(
             organisation=org, role=Role.EMPLOYEE, user__name="Emilio Empleado"
         ),
-        outsider=MembershipFactory(
+        outsider=MembershipFactory.create(
             organisation=other, role=Role.ADMIN, user__name="Óscar Outsider"
         ),
     )

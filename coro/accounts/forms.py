@@ -20,7 +20,7 @@ class LoginForm(AuthenticationForm):
         return username.lower()
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.ModelForm[User]):
     language = forms.ChoiceField(
         label=_("Language"),
         choices=[("", _("The language of my browser")), *language_choices()],

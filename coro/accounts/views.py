@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -10,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coro.accounts import services
 from coro.accounts.forms import LoginForm, ProfileForm
 from coro.accounts.models import User
 
@@ -59,8 +61,6 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
-    from django.contrib.auth import logout as auth_logout
-
     auth_logout(request)
     return redirect("accounts:login")
 
@@ -70,7 +70,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        user = services.profile_update(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            language=form.cleaned_data["language"],
+        )
         response = redirect("accounts:profile")
         if user.language:
             translation.activate(user.language)
@@ -92,8 +96,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"
     if isinstance(request.user, User):
-        request.user.language = language
-        request.user.save(update_fields=["language"])
+        services.language_set(user=request.user, language=language)
     response = redirect(next_url)
     set_language_cookie(response, language)
     return response

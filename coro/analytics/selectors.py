@@ -1,6 +1,7 @@
 """Aggregates only: numbers about posts, networks and groups, never about a named person."""
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, timedelta
 
 from django.db.models import Count, QuerySet
@@ -94,7 +95,7 @@ def clicks_per_day(organisation: Organisation, days: int = 28) -> list[tuple[str
     ]
 
 
-def _by_team(queryset: QuerySet, team_field: str) -> dict[int | None, int]:
+def _by_team(queryset: QuerySet[Any], team_field: str) -> dict[int | None, int]:
     rows = queryset.order_by().values_list(team_field).annotate(n=Count("id"))
     return {team_id: n for team_id, n in rows}
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from coro.content.models import Post
 
 
-class PostForm(forms.ModelForm):
+class PostForm(forms.ModelForm[Post]):
     link = forms.URLField(
         label=_("Link"),
         max_length=1000,

@@ -9,7 +9,7 @@ from coro.content import selectors, services
 from coro.content.forms import PostForm
 from coro.content.models import Post
 from coro.networks import NETWORKS
-from coro.orgs.access import org_object_or_404, org_view
+from coro.orgs.access import OrgRequest, org_object_or_404, org_view
 from coro.orgs.models import Membership, Role
 from coro.program.selectors import is_enrolled
 
@@ -68,10 +68,10 @@ def post_edit(request: HttpRequest, membership: Membership, code: str) -> HttpRe
 
 
 def _post_row_or_list(
-    request: HttpRequest, membership: Membership, post: Post, message: str
+    request: OrgRequest, membership: Membership, post: Post, message: str
 ) -> HttpResponse:
     """After a status change: the table row for htmx, otherwise back to the list."""
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "content/_post_row.html", {"membership": membership, "post": post})
     messages.success(request, message)
     return redirect("content:post_list", org_code=membership.organisation.code)
@@ -79,7 +79,7 @@ def _post_row_or_list(
 
 @org_view(Role.EDITOR)
 @require_POST
-def post_publish(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
+def post_publish(request: OrgRequest, membership: Membership, code: str) -> HttpResponse:
     post = org_object_or_404(Post.objects.all(), membership.organisation, code=code)
     services.post_publish(post=post)
     return _post_row_or_list(request, membership, post, _("The post is published."))
@@ -87,7 +87,7 @@ def post_publish(request: HttpRequest, membership: Membership, code: str) -> Htt
 
 @org_view(Role.EDITOR)
 @require_POST
-def post_unpublish(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
+def post_unpublish(request: OrgRequest, membership: Membership, code: str) -> HttpResponse:
     post = org_object_or_404(Post.objects.all(), membership.organisation, code=code)
     services.post_unpublish(post=post)
     return _post_row_or_list(request, membership, post, _("The post is back to draft."))

@@ -8,7 +8,7 @@ Fuzzy and untranslated entries are left out, as ``msgfmt`` would do.
 
 from pathlib import Path
 
-import polib  # type: ignore[import-untyped]  # no stubs installed (types-polib)
+import polib
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 

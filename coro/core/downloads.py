@@ -28,7 +28,9 @@ def export_filename(scope_code: str, what: str, extension: str) -> str:
 
 def attachment(response: HttpResponse, filename: str) -> HttpResponse:
     """Mark ``response`` as a download that no proxy or browser keeps (people's data)."""
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    disposition = content_disposition_header(True, filename)
+    assert disposition is not None  # None only for an inline response without a name
+    response["Content-Disposition"] = disposition
     response["Cache-Control"] = "no-store"
     return response
 

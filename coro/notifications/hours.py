@@ -111,6 +111,3 @@ def next_working_window_start(user: User, now: datetime) -> datetime | None:
             return max(start, now)
     raise AssertionError("unreachable: a working day occurs within every week")
 
-
-def is_working_time(user: User, now: datetime) -> bool:
-    return next_working_window_start(user, now) == now.astimezone(UTC)

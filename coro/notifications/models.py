@@ -16,6 +16,7 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         TERMS_UPDATED = "terms_updated", _("New program terms")
+        CONSENT_RECEIPT = "consent_receipt", _("Consent receipt")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -4,11 +4,12 @@ Every message for a person goes through ``notification_hold``. The ``notificatio
 task hands it to its channel (``notifications/channels``: e-mail today) at the start of the
 person's next working window (at once if they are working now). This module decides *when*;
 it knows nothing about how any channel delivers. The task re-checks the hours when it runs,
-so a change of hours in the meantime is respected. ``notifications_release_due`` enqueues whatever is due and was
-missed (a lost task, or a task backend that cannot run tasks later).
+so a change of hours in the meantime is respected. ``notifications_release_due`` enqueues
+whatever is due and was missed (a lost task, or a task backend that cannot run tasks later).
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
@@ -156,11 +157,12 @@ def working_hours_update(
 ) -> User:
     """Set when messages may reach the person, and re-hold what is still waiting."""
     errors: dict[str, list[ValidationError]] = {}
-    for field, check in (
+    checks: tuple[tuple[str, Callable[[], None]], ...] = (
         ("work_days", lambda: hours.validate_work_days(work_days)),
         ("work_end", lambda: hours.validate_work_hours(work_start, work_end)),
         ("time_zone", lambda: hours.validate_time_zone(time_zone)),
-    ):
+    )
+    for field, check in checks:
         try:
             check()
         except ValidationError as exc:

@@ -135,6 +135,3 @@ class Invitation(models.Model):
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
 
-    @property
-    def is_usable(self) -> bool:
-        return self.accepted_at is None and not self.is_expired

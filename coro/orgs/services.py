@@ -100,6 +100,11 @@ def invitation_create(
     return invitation
 
 
+def invitation_revoke(*, invitation: Invitation) -> None:
+    """Withdraw an invitation not yet used: its link stops working."""
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
+
+
 def invitation_from_token(token: str) -> Invitation:
     try:
         code = signing.loads(token, salt=INVITATION_SALT)

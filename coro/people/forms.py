@@ -33,7 +33,7 @@ class InvitationForm(TeamChoiceMixin, forms.Form):
         return email
 
 
-class MembershipForm(TeamChoiceMixin, forms.ModelForm):
+class MembershipForm(TeamChoiceMixin, forms.ModelForm[Membership]):
     class Meta:
         model = Membership
         fields = ["role", "team"]

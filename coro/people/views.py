@@ -62,7 +62,7 @@ def invitation_revoke(request: HttpRequest, membership: Membership, code: str) -
     invitation = org_object_or_404(
         Invitation.objects.filter(accepted_at__isnull=True), membership.organisation, code=code
     )
-    invitation.delete()
+    org_services.invitation_revoke(invitation=invitation)
     messages.success(request, _("The invitation was withdrawn."))
     return redirect("people:people", org_code=membership.organisation.code)
 
@@ -72,7 +72,9 @@ def invitation_revoke(request: HttpRequest, membership: Membership, code: str) -
 def team_create(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = TeamForm(request.POST, organisation=membership.organisation)
     if form.is_valid():
-        org_services.team_create(organisation=membership.organisation, name=form.cleaned_data["name"])
+        org_services.team_create(
+            organisation=membership.organisation, name=form.cleaned_data["name"]
+        )
         messages.success(request, _("Team created."))
         return redirect("people:people", org_code=membership.organisation.code)
     context = _people_context(membership)
@@ -103,5 +105,7 @@ def member_edit(request: HttpRequest, membership: Membership, code: str) -> Http
             messages.success(request, _("Saved."))
             return redirect("people:people", org_code=membership.organisation.code)
     return render(
-        request, "people/member_edit.html", {"membership": membership, "member": member, "form": form}
+        request,
+        "people/member_edit.html",
+        {"membership": membership, "member": member, "form": form},
     )

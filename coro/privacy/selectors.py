@@ -19,15 +19,6 @@ from coro.program.selectors import ledger_records
 EMPTY_CELL = "—"
 
 
-def recognised_members(organisation: Organisation) -> QuerySet[Membership]:
-    """Who may be named in recognition (leaderboards, thank-yous): only those who opted in."""
-    return (
-        Membership.objects.filter(organisation=organisation, recognition_opt_in=True)
-        .select_related("user", "team")
-        .order_by("user__name")
-    )
-
-
 def people_columns() -> tuple[tuple[str, Any], ...]:
     """The People page's columns, read when used (so both pages follow any change)."""
     return org_selectors.PEOPLE_COLUMNS

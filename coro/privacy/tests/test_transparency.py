@@ -14,7 +14,6 @@ from coro.audit.models import AuditEntry
 from coro.audit.services import audit_record
 from coro.orgs import selectors as org_selectors
 from coro.orgs.models import Role
-from coro.privacy.selectors import recognised_members
 from coro.program.models import ConsentRecord
 from coro.program.selectors import ledger_records
 from testing.factories import (
@@ -392,14 +391,3 @@ def test_recognition_is_per_organisation(tenancy, employee):
     assert elsewhere.recognition_opt_in is False
 
 
-def test_recognised_members_are_only_those_who_opted_in(tenancy):
-    tenancy.editor.recognition_opt_in = True
-    tenancy.editor.save()
-    tenancy.outsider.recognition_opt_in = True  # opted in, but in another organisation
-    tenancy.outsider.save()
-    late = MembershipFactory(organisation=tenancy.org, role=Role.EMPLOYEE, recognition_opt_in=True)
-    assert list(recognised_members(tenancy.org)) == sorted(
-        [tenancy.editor, late], key=lambda m: m.user.name
-    )
-    assert tenancy.employee not in recognised_members(tenancy.org)
-    assert list(recognised_members(tenancy.other_org)) == [tenancy.outsider]
