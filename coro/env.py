@@ -82,6 +82,9 @@ def env_choice(
     return choices[value]
 
 
+KEY_ID_MAX_LENGTH = 32
+
+
 def env_keys(
     name: str, default: dict[str, str] | None = None, *, environ: Mapping[str, str] = os.environ
 ) -> dict[str, str]:
@@ -97,6 +100,8 @@ def env_keys(
         key_id, sep, secret = item.strip().partition(":")
         if not sep or not key_id or not secret:
             raise ConfigError(f"{name} must be id:secret pairs separated by commas.")
+        if len(key_id) > KEY_ID_MAX_LENGTH:
+            raise ConfigError(f"{name}: a key id has {KEY_ID_MAX_LENGTH} characters at most.")
         if len(secret) < 32:
             raise ConfigError(f"{name}: the secret of key {key_id!r} needs 32 characters or more.")
         if key_id in keys:

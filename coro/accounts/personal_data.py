@@ -10,6 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.models import Session
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
 from coro.core.personal_data import PersonalDataFile
@@ -36,7 +37,14 @@ def profile(user: User) -> dict[str, Any]:
     return data
 
 
-FILES = [PersonalDataFile("profile.json", (User,), profile)]
+FILES = [
+    PersonalDataFile(
+        "profile.json",
+        (User,),
+        profile,
+        _("Your account (without your password)."),
+    )
+]
 
 NOTHING_PERSONAL: dict[type[Model], str] = {
     Group: "a named set of permissions; a person's groups are in profile.json",

@@ -1,8 +1,8 @@
 """Aggregates only: numbers about posts, networks and groups, never about a named person."""
 
 from dataclasses import dataclass
-from typing import Any
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
 from coro.audit.models import AuditEntry
@@ -29,4 +30,11 @@ def audit(user: User) -> list[dict[str, Any]]:
     ]
 
 
-FILES = [PersonalDataFile("audit.json", (AuditEntry,), audit)]
+FILES = [
+    PersonalDataFile(
+        "audit.json",
+        (AuditEntry,),
+        audit,
+        _("Audit trail entries made by you or about you."),
+    )
+]

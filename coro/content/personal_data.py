@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from coro.accounts.models import User
 from coro.content.models import Post
 from coro.core.personal_data import PersonalDataFile
@@ -26,4 +28,11 @@ def posts(user: User) -> list[dict[str, Any]]:
     ]
 
 
-FILES = [PersonalDataFile("posts.json", (Post,), posts)]
+FILES = [
+    PersonalDataFile(
+        "posts.json",
+        (Post,),
+        posts,
+        _("Posts you wrote."),
+    )
+]

@@ -16,15 +16,18 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model
+from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
 class PersonalDataFile:
-    """One file of the download: ``collect(user)`` gives its JSON content."""
+    """One file of the download: ``collect(user)`` gives its JSON content; ``description``
+    is its line in the download's README."""
 
     name: str
     models: tuple[type[Model], ...]
     collect: Callable[[Any], Any]
+    description: str | Promise
 
 
 Eraser = Callable[[AbstractBaseUser], None]

@@ -110,4 +110,3 @@ def next_working_window_start(user: User, now: datetime) -> datetime | None:
         if now < end:
             return max(start, now)
     raise AssertionError("unreachable: a working day occurs within every week")
-

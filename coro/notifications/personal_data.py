@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
 from coro.core.personal_data import PersonalDataFile
@@ -40,6 +41,16 @@ def notifications(user: User) -> list[dict[str, Any]]:
 
 FILES = [
     # The hours are fields of the account (accounts.User), shown here with what they mean.
-    PersonalDataFile("working_hours.json", (), working_hours),
-    PersonalDataFile("notifications.json", (Notification,), notifications),
+    PersonalDataFile(
+        "working_hours.json",
+        (),
+        working_hours,
+        _("Your working hours and time zone."),
+    ),
+    PersonalDataFile(
+        "notifications.json",
+        (Notification,),
+        notifications,
+        _("Notifications held for you or delivered to you."),
+    ),
 ]

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
 from coro.core.personal_data import PersonalDataFile
@@ -50,8 +51,18 @@ def invitations(user: User) -> dict[str, list[dict[str, Any]]]:
 
 
 FILES = [
-    PersonalDataFile("memberships.json", (Membership,), memberships),
-    PersonalDataFile("invitations.json", (Invitation,), invitations),
+    PersonalDataFile(
+        "memberships.json",
+        (Membership,),
+        memberships,
+        _("Your organisations, roles, teams, recognition choice and consent pseudonym."),
+    ),
+    PersonalDataFile(
+        "invitations.json",
+        (Invitation,),
+        invitations,
+        _("Invitations you received or sent."),
+    ),
 ]
 
 NOTHING_PERSONAL: dict[type[Model], str] = {

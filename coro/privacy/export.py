@@ -25,7 +25,8 @@ def personal_data(user: User) -> dict[str, Any]:
 def personal_data_zip(user: User) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", render_to_string("privacy/data_readme.txt", {"user": user}))
+        context = {"user": user, "files": personal_data_files()}
+        archive.writestr("README.txt", render_to_string("privacy/data_readme.txt", context))
         for name, content in personal_data(user).items():
             text = json.dumps(content, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
             archive.writestr(name, text + "\n")

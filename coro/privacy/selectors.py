@@ -7,12 +7,12 @@ very selectors their pages call, and keeps what concerns the person.
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from coro.analytics.selectors import Totals, totals
 from coro.audit.selectors import AuditRow, audit_entries, audit_rows
 from coro.orgs import selectors as org_selectors
-from coro.orgs.models import Membership, Organisation
+from coro.orgs.models import Membership
 from coro.program.models import ConsentRecord
 from coro.program.selectors import ledger_records
 

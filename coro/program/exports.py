@@ -1,4 +1,5 @@
-"""The consent ledger as evidence: CSV and JSON files with the chain hashes."""
+"""The consent ledger as evidence: CSV and JSON files with the chain hashes, the format of
+each record and the id (never the secret) of the key that signed it."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -21,12 +22,20 @@ COLUMNS = [
     "channel",
     "prev_hash",
     "hash",
+    "format",
+    "key_id",
 ]
 
 HASH_RULE = (
-    "hash = SHA-256 hex of prev_hash followed by the JSON object "
+    "Each record's payload is the JSON object "
     '{"action","at","channel","organisation","seq","subject","terms_sha256","terms_version"} '
-    "with sorted keys and no spaces; the first record's prev_hash is 64 zeros."
+    '(format 2 adds "format" and "key_id") with sorted keys and no spaces, UTF-8. '
+    "Format 1 (records from before keys): hash = SHA-256 hex of prev_hash followed by the "
+    "payload. Format 2: hash = HMAC-SHA256 hex, with the secret ledger key named by key_id, "
+    "of prev_hash followed by the payload; the key is the operator's and is never exported, "
+    "so format-2 hashes are checked with `coro ledger verify`. The first record's prev_hash "
+    "is 64 zeros; format-1 records must be followed by a format-2 record (the seal) and "
+    "never come after one."
 )
 
 
@@ -41,6 +50,8 @@ def record_row(record: ConsentRecord) -> dict[str, Any]:
         "channel": record.channel,
         "prev_hash": record.prev_hash,
         "hash": record.hash,
+        "format": record.format,
+        "key_id": record.key_id,
     }
 
 

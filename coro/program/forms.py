@@ -90,7 +90,8 @@ class DisclosureForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "initial", {f"disclosure_{code}": text for code, text in organisation.disclosure.items()}
+            "initial",
+            {f"disclosure_{code}": text for code, text in organisation.disclosure.items()},
         )
         super().__init__(*args, **kwargs)
         self.organisation = organisation

@@ -43,8 +43,10 @@ def terms_texts_validate(value: Any) -> None:
             raise ValidationError(_("Malformed terms text."), code="malformed")
         if not all(isinstance(parts[p], str) and parts[p].strip() for p in TERMS_PARTS):
             raise ValidationError(
-                _("Write both what the company offers and what a participant agrees to in "
-                  "%(language)s, or leave both empty."),
+                _(
+                    "Write both what the company offers and what a participant agrees to in "
+                    "%(language)s, or leave both empty."
+                ),
                 params={"language": language},
                 code="incomplete",
             )

@@ -3,11 +3,13 @@
 from typing import Any
 
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
 from coro.core.personal_data import PersonalDataFile
 from coro.orgs.models import Membership
 from coro.program.models import ConsentRecord, Participation, Terms
+from coro.program.receipts import receipts_of
 from coro.program.selectors import ledger_records_of, participation_of
 
 
@@ -55,9 +57,31 @@ def consent_ledger(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def consent_receipts(user: User) -> list[dict[str, Any]]:
+    """A receipt of each record, which ``coro ledger verify --receipt`` checks."""
+    return [receipt for m in _memberships(user) for receipt in receipts_of(m)]
+
+
 FILES = [
-    PersonalDataFile("participation.json", (Participation,), participation),
-    PersonalDataFile("consent_ledger.json", (ConsentRecord,), consent_ledger),
+    PersonalDataFile(
+        "participation.json",
+        (Participation,),
+        participation,
+        _("Whether you take part in each organisation's program."),
+    ),
+    PersonalDataFile(
+        "consent_ledger.json",
+        (ConsentRecord,),
+        consent_ledger,
+        _("The consent ledger entries about you (under your pseudonym)."),
+    ),
+    # Made from the ledger records above: no model of its own.
+    PersonalDataFile(
+        "consent_receipts.json",
+        (),
+        consent_receipts,
+        _("A receipt of each of those entries, which Coro can check against its ledger."),
+    ),
 ]
 
 NOTHING_PERSONAL: dict[type[Model], str] = {

@@ -30,19 +30,6 @@ def terms_versions(organisation: Organisation) -> QuerySet[Terms]:
     return Terms.objects.filter(organisation=organisation).order_by("-version")
 
 
-def members_on_current_terms(organisation: Organisation) -> QuerySet[Membership]:
-    """Enrolled people who accepted the current version: the only ones anything new may be
-    asked of (people on an older version are asked only to review the new terms)."""
-    current = terms_current(organisation)
-    if current is None:
-        return Membership.objects.none()
-    return Membership.objects.filter(
-        organisation=organisation,
-        participation__status=Participation.Status.ENROLLED,
-        participation__terms=current,
-    )
-
-
 def ledger_records(organisation: Organisation) -> QuerySet[ConsentRecord]:
     """The consent ledger as admins export it: pseudonymous subjects, in chain order."""
     return ConsentRecord.objects.filter(organisation=organisation).order_by("seq")

@@ -3,8 +3,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from coro.audit.models import AuditEntry
@@ -13,7 +15,7 @@ from coro.notifications.models import Notification
 from coro.notifications.services import notification_hold
 from coro.orgs.models import Membership, Organisation
 from coro.orgs.services import organisation_lock
-from coro.program import hooks, ledger
+from coro.program import hooks, ledger, receipts
 from coro.program.models import ConsentRecord, Participation, Terms, terms_fingerprint
 from coro.program.selectors import terms_current
 
@@ -108,29 +110,68 @@ def ledger_append(
     terms: Terms,
     channel: ConsentRecord.Channel,
 ) -> ConsentRecord:
-    """Append one record to the organisation's consent ledger, chained to the last one."""
+    """Append one record to the organisation's consent ledger, chained to the last one and
+    keyed with the current ledger key (format 2, docs/program.md)."""
     organisation = membership.organisation
+    keys = ledger.configured_keys()
+    key_id, _secret = ledger.signing_key(keys)
     with transaction.atomic():
         organisation_lock(organisation)
         last = ConsentRecord.objects.filter(organisation=organisation).order_by("-seq").first()
-        seq = last.seq + 1 if last else 1
-        prev_hash = last.hash if last else ledger.GENESIS_HASH
-        at = timezone.now()
         record = ConsentRecord(
             organisation=organisation,
-            seq=seq,
+            seq=last.seq + 1 if last else 1,
             subject=membership.consent_ref,
             action=action,
             terms_version=terms.version,
             terms_sha256=terms.sha256,
-            at=at,
+            at=timezone.now(),
             channel=channel,
-            prev_hash=prev_hash,
+            prev_hash=last.hash if last else ledger.GENESIS_HASH,
+            format=ConsentRecord.Format.HMAC,
+            key_id=key_id,
         )
-        record.hash = ledger.record_hash(record, organisation_code=organisation.code)
+        values = ledger.values_of(record, organisation_code=organisation.code)
+        record.hash = ledger.hash_of(values, keys=keys)
         record.full_clean()
         record.save()
     return record
+
+
+def _consent_receipt_send(*, membership: Membership, record: ConsentRecord) -> None:
+    """Hold the person's receipt of ``record`` for their e-mail, in their language and inside
+    their working hours (docs/program.md, "Receipts")."""
+    organisation = membership.organisation
+    user = membership.user
+    subject_max = Notification._meta.get_field("subject").max_length or 200
+    names = {"organisation": organisation.name, "version": record.terms_version}
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        if record.action == ConsentRecord.Action.JOINED:
+            subject = _("You joined the advocacy program of %(organisation)s: your receipt")
+        elif record.action == ConsentRecord.Action.ACCEPTED:
+            subject = _(
+                "You accepted version %(version)s of the terms of %(organisation)s: your receipt"
+            )
+        else:
+            subject = _("You left the advocacy program of %(organisation)s: your receipt")
+        body = render_to_string(
+            "program/email/consent_receipt.txt",
+            {
+                "organisation": organisation,
+                "record": record,
+                "receipt": receipts.receipt_text(
+                    receipts.receipt_of(record, organisation_code=organisation.code)
+                ),
+            },
+        )
+    notification_hold(
+        user=user,
+        organisation=organisation,
+        kind=Notification.Kind.CONSENT_RECEIPT,
+        subject=Truncator(subject % names).chars(subject_max),
+        body=body,
+        link=reverse("program:terms", kwargs={"org_code": organisation.code}),
+    )
 
 
 def program_join(
@@ -142,8 +183,8 @@ def program_join(
     """Accept the current terms explicitly: join, or move to a new version.
 
     The ledger records "joined" (first time, or after leaving) or "accepted" (already
-    enrolled under an older version). Accepting the version one is already under changes
-    nothing and records nothing.
+    enrolled under an older version), and the person gets the receipt of that record by
+    e-mail. Accepting the version one is already under changes nothing and records nothing.
     """
     if terms.organisation_id != membership.organisation_id:
         raise NoTermsError
@@ -169,7 +210,8 @@ def program_join(
         participation.changed_at = timezone.now()
         participation.full_clean()
         participation.save()
-        ledger_append(membership=membership, action=action, terms=terms, channel=channel)
+        record = ledger_append(membership=membership, action=action, terms=terms, channel=channel)
+        _consent_receipt_send(membership=membership, record=record)
     return participation
 
 
@@ -178,9 +220,9 @@ def program_leave(
 ) -> bool:
     """Leave at once; False if the person was not enrolled (then nothing happens).
 
-    The ledger records "left" with the version the person had accepted, and
-    ``program_leave_effects`` stops everything that acted on their behalf, in the same
-    transaction.
+    The ledger records "left" with the version the person had accepted (the person gets its
+    receipt by e-mail), and ``program_leave_effects`` stops everything that acted on their
+    behalf, in the same transaction.
     """
     with transaction.atomic():
         organisation_lock(membership.organisation)
@@ -195,12 +237,13 @@ def program_leave(
         participation.status = Participation.Status.LEFT
         participation.changed_at = timezone.now()
         participation.save(update_fields=["status", "changed_at"])
-        ledger_append(
+        record = ledger_append(
             membership=membership,
             action=ConsentRecord.Action.LEFT,
             terms=participation.terms,
             channel=channel,
         )
+        _consent_receipt_send(membership=membership, record=record)
         program_leave_effects(membership=membership)
     return True
 
@@ -300,5 +343,3 @@ def privacy_update(
         action=AuditEntry.Action.PRIVACY_CHANGED,
         changes={"min_group_size": min_group_size},
     )
-
-

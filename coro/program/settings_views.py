@@ -33,8 +33,7 @@ def _render(
         "membership": membership,
         "organisation": organisation,
         "previews": [
-            (language_name(code), text)
-            for code, text in disclosure_previews(organisation).items()
+            (language_name(code), text) for code, text in disclosure_previews(organisation).items()
         ],
         "disclosure_form": disclosure_form or DisclosureForm(organisation=organisation),
         "off_form": off_form or DisclosureOffForm(),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("program/ledger.json", views.ledger_json, name="ledger_json"),
     path("program/my-ledger.csv", views.my_ledger_csv, name="my_ledger_csv"),
     path("program/my-ledger.json", views.my_ledger_json, name="my_ledger_json"),
+    path("program/my-receipts.json", views.my_receipts, name="my_receipts"),
     path("settings/", settings_views.settings_page, name="settings"),
     path("settings/disclosure/", settings_views.disclosure_update, name="disclosure_update"),
     path("settings/disclosure/off/", settings_views.disclosure_disable, name="disclosure_disable"),

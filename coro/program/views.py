@@ -5,9 +5,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from coro.core.downloads import json_response
 from coro.orgs.access import org_object_or_404, org_view
 from coro.orgs.models import Membership, Role
-from coro.program import exports, ledger, selectors, services
+from coro.program import exports, ledger, receipts, selectors, services
 from coro.program.forms import TermsForm
 from coro.program.models import Terms
 
@@ -96,9 +97,10 @@ def manage(request: HttpRequest, membership: Membership) -> HttpResponse:
     current = selectors.terms_current(organisation)
     form = TermsForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}
         try:
-            published = services.terms_publish(organisation=organisation, actor=membership, **data)
+            published = services.terms_publish(
+                organisation=organisation, actor=membership, texts=form.cleaned_data["texts"]
+            )
         except services.TermsUnchangedError:
             form.add_error(None, _("This is the text of the current version: change it first."))
         else:
@@ -158,4 +160,26 @@ def my_ledger_json(request: HttpRequest, membership: Membership) -> HttpResponse
         organisation=membership.organisation,
         subject=membership.consent_ref,
         filename=_filename(membership, "json", own=True),
+    )
+
+
+@org_view()
+@require_GET
+def my_receipts(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The person's receipts of their records, as JSON: all of them, or the one of record
+    ``?record=<seq>``. ``coro ledger verify --receipt FILE`` reads either file."""
+    code, ref = membership.organisation.code, membership.consent_ref
+    wanted = request.GET.get("record")
+    if wanted is None:
+        return json_response(
+            f"coro-consent-receipts-{code}-{ref}.json", receipts.receipts_of(membership)
+        )
+    if not (wanted.isascii() and wanted.isdigit() and len(wanted) <= 9):
+        raise Http404
+    record = selectors.ledger_records_of(membership).filter(seq=int(wanted)).first()
+    if record is None:
+        raise Http404
+    return json_response(
+        f"coro-consent-receipt-{code}-{record.seq}.json",
+        receipts.receipt_of(record, organisation_code=code),
     )

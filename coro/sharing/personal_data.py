@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
 from coro.core.personal_data import PersonalDataFile
@@ -46,6 +47,16 @@ def clicks(user: User) -> list[dict[str, Any]]:
 
 
 FILES = [
-    PersonalDataFile("shares.json", (Share,), shares),
-    PersonalDataFile("clicks.json", (Click,), clicks),
+    PersonalDataFile(
+        "shares.json",
+        (Share,),
+        shares,
+        _("What you shared, where, and how many visits each share brought."),
+    ),
+    PersonalDataFile(
+        "clicks.json",
+        (Click,),
+        clicks,
+        _("Visits through your shared links, per share and per day."),
+    ),
 ]

@@ -266,6 +266,7 @@ def test_production_refuses_to_start_without_a_ledger_key(tmp_path):
         ("k1:short", "32 characters"),
         ("k1:" + "a" * 32 + ",k1:" + "b" * 32, "twice"),
         (":" + "a" * 32, "id:secret pairs"),
+        ("k" * 33 + ":" + "a" * 32, "32 characters at most"),
     ],
 )
 def test_ledger_keys_are_checked(value, message):

@@ -69,4 +69,3 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin():
         thread.join()
     assert len(refused) == 1
     assert Membership.objects.filter(organisation=org, role=Role.ADMIN).count() == 1
-

@@ -7,6 +7,7 @@ from datetime import time
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.urls import reverse
 
 from coro.accounts.models import User
@@ -34,6 +35,7 @@ FILES = {
     "memberships.json",
     "participation.json",
     "consent_ledger.json",
+    "consent_receipts.json",
     "shares.json",
     "clicks.json",
     "working_hours.json",
@@ -182,6 +184,18 @@ def test_consent_ledger_has_the_persons_records_only(rich):
     assert [(r["subject"], r["hash"]) for r in records] == [(rich.employee.consent_ref, mine.hash)]
 
 
+def test_the_download_holds_a_receipt_that_verifies(rich, tmp_path):
+    archive, _ = download(rich.client_for(rich.employee.user))
+    [receipt] = load(archive, "consent_receipts.json")
+    mine = ConsentRecord.objects.get(subject=rich.employee.consent_ref)
+    assert receipt["record"]["hash"] == mine.hash
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(receipt))
+    out = io.StringIO()
+    call_command("ledger", "verify", "--receipt", str(path), stdout=out)
+    assert "OK" in out.getvalue()
+
+
 def test_shares_and_clicks(rich):
     archive, _ = download(rich.client_for(rich.employee.user))
     [share] = load(archive, "shares.json")
@@ -207,8 +221,11 @@ def test_working_hours(rich):
 def test_notifications_posts_audit_and_invitations(rich):
     user = rich.employee.user
     archive, _ = download(rich.client_for(user))
-    [notification] = load(archive, "notifications.json")
+    notifications = load(archive, "notifications.json")
+    [notification] = [n for n in notifications if n["kind"] == Notification.Kind.TERMS_UPDATED]
     assert notification["subject"] == "Nuevas condiciones"
+    # The rest are the person's own consent receipts (joining), never someone else's.
+    assert {n["kind"] for n in notifications} <= {"terms_updated", "consent_receipt"}
     assert [p["title"] for p in load(archive, "posts.json")] == ["Nueva tienda"]
     [entry] = load(archive, "audit.json")
     assert entry["reason"] == "Cambio de equipo"

@@ -13,7 +13,6 @@ from coro.analytics.selectors import totals
 from coro.audit.models import AuditEntry
 from coro.audit.services import audit_record
 from coro.orgs import selectors as org_selectors
-from coro.orgs.models import Role
 from coro.program.models import ConsentRecord
 from coro.program.selectors import ledger_records
 from testing.factories import (
@@ -389,5 +388,3 @@ def test_recognition_is_per_organisation(tenancy, employee):
     tenancy.client_for(employee.user).post(recognition_url(tenancy.org), {"opt_in": "1"})
     elsewhere.refresh_from_db()
     assert elsewhere.recognition_opt_in is False
-
-

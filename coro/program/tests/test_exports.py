@@ -1,15 +1,16 @@
 """The ledger as evidence: admins export the organisation's, everyone their own, in CSV and
-JSON with the chain hashes. The terms page shows each person their own records and
-pseudonym, and nobody else's."""
+JSON with the chain hashes, each record's format and the id of its key (never the key). The
+terms page shows each person their own records, receipts and pseudonym, and nobody else's."""
 
 import csv
-import hashlib
 import io
 import json
 
 import pytest
+from django.conf import settings
 
 from coro.program.models import ConsentRecord
+from coro.program.tests.conftest import documented_hash
 
 COLUMNS = [
     "seq",
@@ -21,6 +22,8 @@ COLUMNS = [
     "channel",
     "prev_hash",
     "hash",
+    "format",
+    "key_id",
 ]
 
 
@@ -36,20 +39,8 @@ def read_csv(response) -> list[dict[str, str]]:
 
 
 def recompute(org_code: str, row: dict) -> str:
-    """The hash, from an exported row alone, following the documented rule."""
-    version = row["terms_version"]
-    fields = {
-        "organisation": org_code,
-        "seq": int(row["seq"]),
-        "subject": row["subject"],
-        "action": row["action"],
-        "terms_version": int(version) if version not in ("", None) else None,
-        "terms_sha256": row["terms_sha256"],
-        "at": row["at"],
-        "channel": row["channel"],
-    }
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((row["prev_hash"] + canonical).encode()).hexdigest()
+    """The hash, from an exported row and the key, following the documented rule."""
+    return documented_hash(row, org_code)
 
 
 # --- The organisation's ledger (admins) ---------------------------------------------------
@@ -72,11 +63,12 @@ def test_admin_csv_has_every_record_of_the_organisation(tenancy, ledger, admin_c
         assert row["channel"] == record.channel
         assert row["prev_hash"] == record.prev_hash
         assert row["hash"] == record.hash
+        assert (row["format"], row["key_id"]) == ("2", "dev")
         assert row["at"].endswith("+00:00")
         assert len(row["at"].split(".")[1]) == len("123456+00:00")
 
 
-def test_admin_export_can_be_checked_from_the_file_alone(tenancy, ledger, admin_client):
+def test_admin_export_can_be_checked_from_the_file_and_the_key(tenancy, ledger, admin_client):
     rows = read_csv(admin_client.get(url(tenancy.org, "ledger.csv")))
     previous = "0" * 64
     for row in rows:
@@ -92,11 +84,13 @@ def test_admin_json(tenancy, ledger, admin_client):
     assert "attachment" in response["Content-Disposition"]
     document = json.loads(response.content)
     assert document["organisation"] == tenancy.org.code
-    assert "hash_rule" in document
+    assert "HMAC-SHA256" in document["hash_rule"]
+    assert "SHA-256" in document["hash_rule"]
     records = document["records"]
     assert [list(r) for r in records] == [COLUMNS] * 5
     assert [r["hash"] for r in records] == [r.hash for r in ledger]
     assert records[0]["terms_version"] == 1
+    assert (records[0]["format"], records[0]["key_id"]) == (2, "dev")
     for row in records:
         assert recompute(document["organisation"], row) == row["hash"]
 
@@ -117,6 +111,19 @@ def test_admin_export_holds_only_this_organisation(tenancy, ledger, admin_client
         for record in other:
             assert record.hash not in body
         assert tenancy.outsider.consent_ref not in body
+
+
+def test_no_export_reveals_a_key(tenancy, ledger, admin_client, employee_client):
+    secrets = list(settings.LEDGER_KEYS.values())
+    pages = [admin_client.get(url(tenancy.org, n)) for n in ("ledger.csv", "ledger.json", "")]
+    pages += [
+        employee_client.get(url(tenancy.org, n))
+        for n in ("my-ledger.csv", "my-ledger.json", "my-receipts.json", "")
+    ]
+    for response in pages:
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert not any(secret in body for secret in secrets)
 
 
 @pytest.mark.parametrize("name", ["ledger.csv", "ledger.json"])
@@ -187,6 +194,10 @@ def test_terms_page_shows_my_pseudonym_and_my_records_only(tenancy, ledger, empl
     assert [r.seq for r in response.context["my_records"]] == [1, 3]
     assert f'href="{url(tenancy.org, "my-ledger.csv")}"' in html
     assert f'href="{url(tenancy.org, "my-ledger.json")}"' in html
+    assert f'href="{url(tenancy.org, "my-receipts.json")}"' in html
+    for seq in (1, 3):
+        assert f'href="{url(tenancy.org, "my-receipts.json")}?record={seq}"' in html
+    assert f"?record={2}" not in html
     assert url(tenancy.org, "ledger.csv") not in html
 
 
@@ -225,6 +236,8 @@ ROUTES = [
     "ledger.json",
     "my-ledger.csv",
     "my-ledger.json",
+    "my-receipts.json",
+    "my-receipts.json?record=1",
 ]
 
 
@@ -243,7 +256,15 @@ def test_anonymous_is_sent_to_login(client, tenancy, name):
 
 
 @pytest.mark.parametrize(
-    "name", ["versions/1/", "ledger.csv", "ledger.json", "my-ledger.csv", "my-ledger.json"]
+    "name",
+    [
+        "versions/1/",
+        "ledger.csv",
+        "ledger.json",
+        "my-ledger.csv",
+        "my-ledger.json",
+        "my-receipts.json",
+    ],
 )
 def test_read_only_routes_refuse_post(tenancy, admin_client, name):
     assert admin_client.post(url(tenancy.org, name)).status_code == 405

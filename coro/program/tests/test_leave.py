@@ -33,7 +33,7 @@ def test_leaving_records_left_with_the_version_one_had(tenancy, enrolled):
         "left",
         "web",
     )
-    assert (record.terms_version, record.terms_sha256) == (1, terms.text_sha256)
+    assert (record.terms_version, record.terms_sha256) == (1, terms.sha256)
 
 
 def test_leaving_twice_records_once(tenancy, enrolled):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from coro.orgs.models import Role
 from coro.program import selectors, services
 from coro.program.models import Participation
+from coro.program.tests.conftest import texts_of
 from coro.sharing.models import Share
 from testing.factories import MembershipFactory, PostFactory, TermsFactory
 
@@ -85,7 +86,7 @@ def test_feed_shows_the_join_banner_and_no_share_buttons_by_default(tenancy, pos
 
 
 def test_terms_page_shows_the_current_terms_and_an_unticked_accept_box(tenancy, employee_client):
-    TermsFactory(organisation=tenancy.org, version=2, offer_es="Oferta v2", offer_en="Offer v2")
+    TermsFactory(organisation=tenancy.org, version=2, texts=texts_of(2))
     response = employee_client.get(terms_url(tenancy.org))
     assert response.status_code == 200
     html = response.content.decode()

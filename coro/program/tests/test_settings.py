@@ -7,9 +7,11 @@ from django.utils import translation
 
 from coro.audit.models import AuditEntry
 from coro.audit.selectors import audit_entries
-from coro.orgs import disclosure, services
+from coro.orgs import disclosure
 from coro.orgs.disclosure import disclosure_default, disclosure_text
 from coro.orgs.models import Organisation, Role
+from coro.people import services as people_services
+from coro.program import services
 from testing.factories import MembershipFactory, TeamFactory
 
 Action = AuditEntry.Action
@@ -47,14 +49,16 @@ def test_default_is_translated_into_the_sharers_language(tenancy, monkeypatch):
 
 
 def test_own_wording_per_language_with_placeholder(tenancy):
-    tenancy.org.disclosure_es = "Soy parte de {organisation} 🙂"
-    tenancy.org.disclosure_en = "  Proud to work at Cerámicas Prueba  "
+    tenancy.org.disclosure = {
+        "es": "Soy parte de {organisation} 🙂",
+        "en": "  Proud to work at Cerámicas Prueba  ",
+    }
     assert disclosure_text(tenancy.org, "es") == "Soy parte de Cerámicas Prueba 🙂"
     assert disclosure_text(tenancy.org, "en") == "Proud to work at Cerámicas Prueba"
 
 
 def test_blank_wording_in_one_language_falls_back_to_the_default(tenancy):
-    tenancy.org.disclosure_es = "Trabajo en {organisation}"
+    tenancy.org.disclosure = {"es": "Trabajo en {organisation}"}
     assert disclosure_text(tenancy.org, "en") == "I work at Cerámicas Prueba"
 
 
@@ -72,7 +76,7 @@ def test_employees_cannot_open_the_settings(tenancy):
     assert client.get(url(tenancy.org)).status_code == 403
     response = client.post(url(tenancy.org, "disclosure/"), {"disclosure_es": "{organisation}"})
     assert response.status_code == 403
-    assert fresh(tenancy.org).disclosure_es == ""
+    assert fresh(tenancy.org).disclosure == {}
 
 
 @pytest.mark.parametrize("who", ["admin", "editor"])
@@ -123,12 +127,28 @@ def test_editor_rewords_the_disclosure_and_it_is_recorded(tenancy):
     response = client.post(url(tenancy.org, "disclosure/"), data)
     assert response.status_code == 302
     assert response["Location"] == url(tenancy.org)
-    assert fresh(tenancy.org).disclosure_es == "Trabajo en {organisation}"
+    assert fresh(tenancy.org).disclosure == {"es": "Trabajo en {organisation}"}
     [entry] = entries(tenancy.org)
     assert entry.action == Action.DISCLOSURE_CHANGED
     assert entry.actor_ref == tenancy.editor.code
-    assert entry.before == {"disclosure_es": "", "disclosure_en": ""}
-    assert entry.after == {"disclosure_es": "Trabajo en {organisation}", "disclosure_en": ""}
+    assert entry.before == {"disclosure": {}}
+    assert entry.after == {"disclosure": {"es": "Trabajo en {organisation}"}}
+
+
+def test_every_language_has_its_own_wording(tenancy):
+    client = tenancy.client_for(tenancy.editor.user)
+    data = {
+        "disclosure_es": "Trabajo en {organisation}",
+        "disclosure_ca": "Treballo a {organisation}",
+        "disclosure_en": "",
+    }
+    assert client.post(url(tenancy.org, "disclosure/"), data).status_code == 302
+    org = fresh(tenancy.org)
+    assert org.disclosure == {"es": "Trabajo en {organisation}", "ca": "Treballo a {organisation}"}
+    assert disclosure_text(org, "ca") == "Treballo a Cerámicas Prueba"
+    assert disclosure_text(org, "ca-ES") == "Treballo a Cerámicas Prueba"
+    page = client.get(url(tenancy.org)).content.decode()
+    assert "Treballo a Cerámicas Prueba" in page
 
 
 def test_saving_the_same_wording_records_nothing(tenancy):
@@ -149,7 +169,7 @@ def test_rewording_must_still_say_where_you_work(tenancy, wording):
     )
     assert response.status_code == 400
     assert "disclosure_es" in response.context["disclosure_form"].errors
-    assert fresh(tenancy.org).disclosure_es == ""
+    assert fresh(tenancy.org).disclosure == {}
     assert entries(tenancy.org) == []
 
 
@@ -281,7 +301,7 @@ def test_refused_last_admin_demotion_records_nothing(tenancy):
 def test_the_service_records_a_team_change(tenancy):
     sales, workshop = TeamFactory.create_batch(2, organisation=tenancy.org)
     member = MembershipFactory(organisation=tenancy.org, team=sales)
-    services.membership_update(
+    people_services.membership_update(
         membership=member, role=Role.EMPLOYEE, team=workshop, actor=tenancy.admin
     )
     [entry] = entries(tenancy.org)
@@ -292,8 +312,8 @@ def test_the_service_records_a_team_change(tenancy):
 # --- Both languages -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language", ["es", "en"])
-def test_settings_page_renders_in_both_languages(tenancy, language):
+@pytest.mark.parametrize("language", ["es", "ca", "en"])
+def test_settings_page_renders_in_every_language(tenancy, language):
     tenancy.org.disclosure_enabled = False
     tenancy.org.disclosure_off_reason = "Motivo"
     tenancy.org.save()

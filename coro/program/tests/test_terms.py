@@ -1,6 +1,9 @@
 """Rule 2: the deal is written down and versioned. Admins publish versions that never change;
 enrolled people keep the version they accepted until they accept the new one or leave."""
 
+import copy
+import hashlib
+import json
 import re
 
 import pytest
@@ -9,8 +12,14 @@ from django.db import transaction
 from coro.audit.models import AuditEntry
 from coro.notifications.models import Notification
 from coro.program import selectors, services
-from coro.program.models import ConsentRecord, Participation, Terms, TermsArePublished
-from coro.program.tests.conftest import publish
+from coro.program.models import (
+    ConsentRecord,
+    Participation,
+    Terms,
+    TermsArePublished,
+    terms_fingerprint,
+)
+from coro.program.tests.conftest import fields_from_texts, publish, texts_from_fields
 from testing.factories import MembershipFactory, PostFactory, ShareFactory, TermsFactory
 
 
@@ -34,12 +43,14 @@ def feed_url(org) -> str:
     return f"/o/{org.code}/"
 
 
+# The form's fields, and the same as terms texts.
 NEW_TEXTS = {
     "offer_es": "Formación mensual y café.",
     "offer_en": "Monthly training and coffee.",
     "commitment_es": "Mencionar la empresa en tu perfil.",
     "commitment_en": "Mention the company on your profile.",
 }
+NEW = texts_from_fields(NEW_TEXTS)
 
 
 # --- A published version never changes ----------------------------------------------------
@@ -47,64 +58,92 @@ NEW_TEXTS = {
 
 def test_terms_rows_cannot_be_changed_or_deleted(tenancy):
     terms = selectors.terms_current(tenancy.org)
-    sha = terms.text_sha256
-    terms.offer_en = "Something else"
+    sha = terms.sha256
+    terms.texts = texts_from_fields({"offer_en": "Something else"}, terms.texts)
     with pytest.raises(TermsArePublished):
         terms.save()
     with pytest.raises(TermsArePublished):
         terms.delete()
     with pytest.raises(TermsArePublished):
-        Terms.objects.filter(pk=terms.pk).update(offer_en="Something else")
+        Terms.objects.filter(pk=terms.pk).update(texts={})
     with pytest.raises(TermsArePublished):
         Terms.objects.filter(pk=terms.pk).delete()
     with pytest.raises(TermsArePublished), transaction.atomic():
-        Terms.objects.bulk_update([terms], ["offer_en"])
-    assert Terms.objects.get(pk=terms.pk).text_sha256 == sha
+        Terms.objects.bulk_update([terms], ["texts"])
+    assert Terms.objects.get(pk=terms.pk).sha256 == sha
 
 
-def test_the_fingerprint_covers_every_text_in_both_languages(tenancy):
+def canonical_sha256(texts: dict) -> str:
+    """The fingerprint as docs/program.md states it, written out independently of the code."""
+    canonical = json.dumps(
+        {"format": 2, "texts": texts}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def test_the_fingerprint_is_of_the_canonical_form_of_every_language(tenancy):
+    terms = services.terms_publish(organisation=tenancy.org, actor=tenancy.admin, texts=NEW)
+    assert terms.sha256 == canonical_sha256(NEW)
+    # The same texts written in another order are the same terms.
+    reordered = {lang: dict(reversed(parts.items())) for lang, parts in reversed(NEW.items())}
+    assert terms_fingerprint(reordered) == terms.sha256
+
+
+def test_the_fingerprint_covers_every_text_in_every_language(tenancy):
     base = selectors.terms_current(tenancy.org)
-    seen = {base.text_sha256}
-    for field in NEW_TEXTS:
-        changed = Terms(**{f: getattr(base, f) for f in NEW_TEXTS}, organisation=tenancy.org)
-        setattr(changed, field, getattr(base, field) + ".")
-        seen.add(changed.text_sha256)
-    assert len(seen) == 1 + len(NEW_TEXTS)
+    seen = {base.sha256}
+    for language, parts in base.texts.items():
+        for part in parts:
+            changed = copy.deepcopy(base.texts)
+            changed[language][part] += "."
+            seen.add(terms_fingerprint(changed))
+        fewer = {code: p for code, p in base.texts.items() if code != language}
+        seen.add(terms_fingerprint(fewer))
+    texts_count = sum(len(parts) for parts in base.texts.values())
+    assert len(seen) == 1 + texts_count + len(base.texts)
+
+
+def test_the_ledger_records_the_fingerprint_of_every_language(tenancy):
+    terms = services.terms_publish(organisation=tenancy.org, actor=tenancy.admin, texts=NEW)
+    services.program_join(membership=tenancy.employee, terms=terms)
+    record = ConsentRecord.objects.get()
+    assert record.terms_sha256 == canonical_sha256(NEW) == terms.sha256
 
 
 # --- Publishing ---------------------------------------------------------------------------
 
 
 def test_publishing_creates_the_next_version(tenancy):
-    terms = services.terms_publish(organisation=tenancy.org, actor=tenancy.admin, **NEW_TEXTS)
+    terms = services.terms_publish(organisation=tenancy.org, actor=tenancy.admin, texts=NEW)
     assert terms.version == 2
     assert selectors.terms_current(tenancy.org) == terms
-    assert terms.offer_en == NEW_TEXTS["offer_en"]
+    assert terms.texts == NEW
+    assert terms.text("en").offer == NEW_TEXTS["offer_en"]
     assert [t.version for t in selectors.terms_versions(tenancy.org)] == [2, 1]
     assert [t.version for t in selectors.terms_versions(tenancy.other_org)] == [1]
 
 
 def test_publishing_strips_the_texts(tenancy):
-    texts = {k: f"  {v}\n" for k, v in NEW_TEXTS.items()}
-    terms = services.terms_publish(organisation=tenancy.org, actor=tenancy.admin, **texts)
-    assert terms.commitment_es == NEW_TEXTS["commitment_es"]
+    texts = texts_from_fields({k: f"  {v}\n" for k, v in NEW_TEXTS.items()})
+    terms = services.terms_publish(organisation=tenancy.org, actor=tenancy.admin, texts=texts)
+    assert terms.texts == NEW
 
 
 def test_publishing_is_audited_with_version_and_fingerprint(tenancy):
     before = selectors.terms_current(tenancy.org)
-    terms = services.terms_publish(organisation=tenancy.org, actor=tenancy.admin, **NEW_TEXTS)
+    terms = services.terms_publish(organisation=tenancy.org, actor=tenancy.admin, texts=NEW)
     entry = AuditEntry.objects.get(organisation=tenancy.org)
     assert entry.action == AuditEntry.Action.TERMS_PUBLISHED
     assert entry.actor_ref == tenancy.admin.code
-    assert entry.after == {"version": 2, "sha256": terms.text_sha256}
-    assert entry.before == {"version": 1, "sha256": before.text_sha256}
+    assert entry.after == {"version": 2, "sha256": terms.sha256}
+    assert entry.before == {"version": 1, "sha256": before.sha256}
 
 
 def test_publishing_the_same_text_again_is_refused(tenancy):
     current = selectors.terms_current(tenancy.org)
-    same = {f: getattr(current, f) + "  " for f in NEW_TEXTS}
+    same = {lang: {p: t + "  " for p, t in parts.items()} for lang, parts in current.texts.items()}
     with pytest.raises(services.TermsUnchangedError):
-        services.terms_publish(organisation=tenancy.org, actor=tenancy.admin, **same)
+        services.terms_publish(organisation=tenancy.org, actor=tenancy.admin, texts=same)
     assert Terms.objects.filter(organisation=tenancy.org).count() == 1
     assert not AuditEntry.objects.exists()
     assert not Notification.objects.exists()
@@ -116,7 +155,7 @@ def test_an_organisation_without_terms_publishes_version_one(db):
 
     org = OrganisationFactory()
     admin = MembershipFactory(organisation=org, role=Role.ADMIN)
-    terms = services.terms_publish(organisation=org, actor=admin, **NEW_TEXTS)
+    terms = services.terms_publish(organisation=org, actor=admin, texts=NEW)
     assert terms.version == 1
     assert AuditEntry.objects.get().before == {}
 
@@ -156,20 +195,6 @@ def test_new_version_asks_only_the_enrolled_to_review(tenancy, enrolled):
     assert selectors.terms_update_pending(tenancy.employee)
 
 
-def test_members_on_current_terms(tenancy, enrolled):
-    assert set(selectors.members_on_current_terms(tenancy.org)) == {
-        tenancy.employee,
-        tenancy.editor,
-    }
-    v2 = publish(tenancy)
-    assert list(selectors.members_on_current_terms(tenancy.org)) == []
-    services.program_join(membership=tenancy.employee, terms=v2)
-    assert list(selectors.members_on_current_terms(tenancy.org)) == [tenancy.employee]
-    services.program_leave(membership=tenancy.employee)
-    assert list(selectors.members_on_current_terms(tenancy.org)) == []
-    assert list(selectors.members_on_current_terms(tenancy.other_org)) == []
-
-
 def test_each_enrolled_person_gets_one_notification(tenancy, enrolled):
     services.program_join(membership=tenancy.admin, terms=enrolled)
     outsider_v1 = selectors.terms_current(tenancy.other_org)
@@ -198,8 +223,9 @@ def test_notifications_wait_for_working_hours(tenancy, enrolled):
     user.work_days = ""
     user.save(update_fields=["work_days"])
     publish(tenancy)
-    note = Notification.objects.get(user=user)
-    assert note.channel == Notification.Channel.IN_APP
+    note = Notification.objects.get(user=user, kind=Notification.Kind.TERMS_UPDATED)
+    assert note.channel == "in_app"
+    assert note.delivered_at is not None
 
 
 def test_accepting_the_new_version(tenancy, enrolled):
@@ -213,7 +239,7 @@ def test_accepting_the_new_version(tenancy, enrolled):
     assert (record.action, record.terms_version, record.terms_sha256) == (
         "accepted",
         2,
-        v2.text_sha256,
+        v2.sha256,
     )
 
 
@@ -235,7 +261,7 @@ def test_leaving_under_an_older_version_records_that_version(tenancy, enrolled):
     assert (record.action, record.terms_version, record.terms_sha256) == (
         "left",
         1,
-        enrolled.text_sha256,
+        enrolled.sha256,
     )
 
 
@@ -307,8 +333,8 @@ def test_any_member_may_read_any_published_version(tenancy, employee_client):
     old = employee_client.get(version_url(tenancy.org, 1), HTTP_ACCEPT_LANGUAGE="en")
     assert old.status_code == 200
     v1 = Terms.objects.get(organisation=tenancy.org, version=1)
-    assert v1.offer_en in old.content.decode()
-    assert v1.text_sha256 in old.content.decode()
+    assert v1.text("en").offer in old.content.decode()
+    assert v1.sha256 in old.content.decode()
     assert "This is not the current version" in old.content.decode()
     new = employee_client.get(version_url(tenancy.org, 2), HTTP_ACCEPT_LANGUAGE="en")
     assert "Offer two" in new.content.decode()
@@ -316,7 +342,11 @@ def test_any_member_may_read_any_published_version(tenancy, employee_client):
 
 
 def test_unknown_or_foreign_versions_are_404(tenancy, employee_client):
-    TermsFactory(organisation=tenancy.other_org, version=2, offer_en="Foreign offer")
+    TermsFactory(
+        organisation=tenancy.other_org,
+        version=2,
+        texts={"en": {"offer": "Foreign offer", "commitment": "Foreign commitment"}},
+    )
     assert employee_client.get(version_url(tenancy.org, 2)).status_code == 404
     assert employee_client.get(version_url(tenancy.org, 0)).status_code == 404
 
@@ -344,7 +374,7 @@ def test_manage_page_is_prefilled_and_lists_versions(tenancy, admin_client):
     assert "Publish as version 3" in html
     v1 = Terms.objects.get(organisation=tenancy.org, version=1)
     for terms in (v1, v2):
-        assert terms.text_sha256 in html
+        assert terms.sha256 in html
         assert f'href="{version_url(tenancy.org, terms.version)}"' in html
     assert f'href="/o/{tenancy.org.code}/program/ledger.csv"' in html
     assert f'href="/o/{tenancy.org.code}/program/ledger.json"' in html
@@ -363,14 +393,14 @@ def test_publishing_through_the_page(tenancy, admin_client, enrolled):
     assert response["Location"] == manage_url(tenancy.org)
     current = selectors.terms_current(tenancy.org)
     assert current.version == 2
-    assert current.offer_es == NEW_TEXTS["offer_es"]
+    assert current.texts == NEW
     assert AuditEntry.objects.filter(action=AuditEntry.Action.TERMS_PUBLISHED).count() == 1
-    assert Notification.objects.count() == 2
+    assert Notification.objects.filter(kind=Notification.Kind.TERMS_UPDATED).count() == 2
 
 
 def test_publishing_unchanged_text_through_the_page(tenancy, admin_client):
     current = selectors.terms_current(tenancy.org)
-    data = {f: getattr(current, f) for f in NEW_TEXTS}
+    data = fields_from_texts(current.texts)
     response = admin_client.post(manage_url(tenancy.org), {**data, "confirm": "on"})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
