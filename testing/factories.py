@@ -86,6 +86,7 @@ class ShareFactory(factory.django.DjangoModelFactory[Share]):
         MembershipFactory, organisation=factory.SelfAttribute("..post.organisation")
     )
     network = "x"
+    team = factory.LazyAttribute(lambda share: share.membership.team if share.membership else None)
 
 
 class ClickFactory(factory.django.DjangoModelFactory[Click]):
@@ -93,6 +94,9 @@ class ClickFactory(factory.django.DjangoModelFactory[Click]):
         model = Click
 
     share = factory.SubFactory(ShareFactory)
+    team = factory.LazyAttribute(
+        lambda click: click.share.membership.team if click.share.membership else None
+    )
 
 
 class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):

@@ -35,8 +35,12 @@ def tenancy_create() -> Tenancy:
     return Tenancy(
         org=org,
         other_org=other,
-        admin=MembershipFactory.create(organisation=org, role=Role.ADMIN, user__name="Alicia Admin"),
-        editor=MembershipFactory.create(organisation=org, role=Role.EDITOR, user__name="Eva Editora"),
+        admin=MembershipFactory.create(
+            organisation=org, role=Role.ADMIN, user__name="Alicia Admin"
+        ),
+        editor=MembershipFactory.create(
+            organisation=org, role=Role.EDITOR, user__name="Eva Editora"
+        ),
         employee=MembershipFactory.create(
             organisation=org, role=Role.EMPLOYEE, user__name="Emilio Empleado"
         ),

@@ -113,15 +113,15 @@ def team_groups(organisation: Organisation) -> list[Group]:
         ),
         "membership__team_id",
     )
+    # Activity counts in the team it happened in (recorded at the time), never in the
+    # person's team of today: moving someone between teams moves nothing.
     shares = _by_team(
         Share.objects.filter(post__organisation=organisation, membership__isnull=False),
-        "membership__team_id",
+        "team_id",
     )
     clicks = _by_team(
-        Click.objects.filter(
-            share__post__organisation=organisation, share__membership__isnull=False
-        ),
-        "share__membership__team_id",
+        Click.objects.filter(share__post__organisation=organisation, team__isnull=False),
+        "team_id",
     )
     keys: list[tuple[int | None, str]] = [
         (team.pk, team.name) for team in Team.objects.filter(organisation=organisation)

@@ -11,7 +11,7 @@ from coro.content.models import Post
 from coro.networks import NETWORKS
 from coro.orgs.access import OrgRequest, org_object_or_404, org_view
 from coro.orgs.models import Membership, Role
-from coro.program.selectors import is_enrolled
+from coro.program.selectors import invitation_banner_shown, is_enrolled
 
 PAGE_SIZE = 10
 
@@ -21,11 +21,14 @@ def feed(request: HttpRequest, membership: Membership) -> HttpResponse:
     page = Paginator(selectors.posts_published(membership.organisation), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    enrolled = is_enrolled(membership)
     context = {
         "membership": membership,
         "page": page,
-        "enrolled": (enrolled := is_enrolled(membership)),
+        "enrolled": enrolled,
         "membership_enrolled": enrolled,  # the menu's leave button, without asking again
+        # Never asked of people who take part; dismissed for good until the terms change.
+        "invitation_banner": not enrolled and invitation_banner_shown(membership),
         "networks": NETWORKS.values(),
     }
     return render(request, "content/feed.html", context)

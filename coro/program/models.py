@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coro.core.append_only import AppendOnlyModel, AppendOnlyQuerySet, ImmutableRowError
-from coro.core.languages import pick, validate_language_keys
+from coro.core.languages import language_name, pick, validate_language_keys
 from coro.orgs.models import Membership, Organisation
 
 
@@ -47,7 +47,7 @@ def terms_texts_validate(value: Any) -> None:
                     "Write both what the company offers and what a participant agrees to in "
                     "%(language)s, or leave both empty."
                 ),
-                params={"language": language},
+                params={"language": language_name(language)},
                 code="incomplete",
             )
 
@@ -186,3 +186,20 @@ class ConsentRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.subject} {self.action}"
+
+
+class InvitationDismissal(models.Model):
+    """A person who has not joined asked not to see the invitation to the program again.
+
+    It holds for the version of the terms that was current then: a new version invites
+    them once more. Written only by ``coro.program.services.invitation_dismiss``.
+    """
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="invitation_dismissal"
+    )
+    terms_version = models.PositiveIntegerField()
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.membership}: invitation dismissed under v{self.terms_version}"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from coro.accounts.models import User
 from coro.core.personal_data import PersonalDataFile
 from coro.orgs.models import Membership
-from coro.program.models import ConsentRecord, Participation, Terms
+from coro.program.models import ConsentRecord, InvitationDismissal, Participation, Terms
 from coro.program.receipts import receipts_of
 from coro.program.selectors import ledger_records_of, participation_of
 
@@ -25,12 +25,19 @@ def participation(user: User) -> list[dict[str, Any]]:
     rows = []
     for m in _memberships(user):
         p = participation_of(m)
+        dismissal = InvitationDismissal.objects.filter(membership=m).first()
         rows.append(
             {
                 "organisation": m.organisation.name,
                 "status": p.status if p else "never_joined",
                 "terms_version": p.terms.version if p else None,
                 "changed_at": p.changed_at if p else None,
+                # "Don't show this again" on the invitation to join, under this version.
+                "invitation_dismissed": (
+                    {"terms_version": dismissal.terms_version, "at": dismissal.dismissed_at}
+                    if dismissal
+                    else None
+                ),
             }
         )
     return rows
@@ -65,7 +72,7 @@ def consent_receipts(user: User) -> list[dict[str, Any]]:
 FILES = [
     PersonalDataFile(
         "participation.json",
-        (Participation,),
+        (Participation, InvitationDismissal),
         participation,
         _("Whether you take part in each organisation's program."),
     ),

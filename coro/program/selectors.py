@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from coro.orgs.models import Membership, Organisation
 from coro.program.models import ConsentRecord, Participation, Terms
@@ -47,3 +47,28 @@ def terms_update_pending(membership: Membership) -> bool:
         return False
     current = terms_current(membership.organisation)
     return current is not None and participation.terms_id != current.pk
+
+
+def invitation_banner_shown(membership: Membership) -> bool:
+    """Whether to invite the person to the program on the feed: only when terms are
+    published, they are not enrolled (never joined, or left) and they have not dismissed the
+    invitation under the current version. One query."""
+    current_version = Subquery(
+        Terms.objects.filter(organisation=OuterRef("organisation"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    row = (
+        Membership.objects.filter(pk=membership.pk)
+        .annotate(current_version=current_version)
+        .values("current_version", "participation__status", "invitation_dismissal__terms_version")
+        .get()
+    )
+    version, status, dismissed_under = (
+        row["current_version"],
+        row["participation__status"],
+        row["invitation_dismissal__terms_version"],
+    )
+    if version is None or status == Participation.Status.ENROLLED:
+        return False
+    return dismissed_under is None or dismissed_under < version

@@ -16,7 +16,13 @@ from coro.notifications.services import notification_hold
 from coro.orgs.models import Membership, Organisation
 from coro.orgs.services import organisation_lock
 from coro.program import hooks, ledger, receipts
-from coro.program.models import ConsentRecord, Participation, Terms, terms_fingerprint
+from coro.program.models import (
+    ConsentRecord,
+    InvitationDismissal,
+    Participation,
+    Terms,
+    terms_fingerprint,
+)
 from coro.program.selectors import terms_current
 
 
@@ -257,6 +263,27 @@ def program_leave_effects(*, membership: Membership) -> None:
     and counting, anonymously. Scheduled posts and connected accounts will register there.
     """
     hooks.on_program_leave.run(membership)
+
+
+def invitation_dismiss(*, membership: Membership) -> InvitationDismissal | None:
+    """Stop inviting the person to the program until a new version of the terms is
+    published: records the current version (again, if they dismissed an older one). Nothing
+    happens, and None is returned, when the organisation has no published terms."""
+    current = terms_current(membership.organisation)
+    if current is None:
+        return None
+    with transaction.atomic():
+        # Lock the person's membership (on PostgreSQL; SQLite serialises writers), so two
+        # clicks at once make one row instead of a clash on the one-per-person rule.
+        Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk").get()
+        dismissal = InvitationDismissal.objects.filter(membership=membership).first()
+        if dismissal is None:
+            dismissal = InvitationDismissal(membership=membership)
+        dismissal.terms_version = current.version
+        dismissal.dismissed_at = timezone.now()
+        dismissal.full_clean()
+        dismissal.save()
+    return dismissal
 
 
 def _organisation_change(

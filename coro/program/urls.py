@@ -7,6 +7,7 @@ urlpatterns = [
     path("program/", views.terms, name="terms"),
     path("program/join/", views.join, name="join"),
     path("program/leave/", views.leave, name="leave"),
+    path("program/invitation/dismiss/", views.invitation_dismiss, name="invitation_dismiss"),
     path("program/versions/<int:version>/", views.version, name="version"),
     path("program/manage/", views.manage, name="manage"),
     path("program/ledger.csv", views.ledger_csv, name="ledger_csv"),

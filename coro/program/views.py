@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coro.core.downloads import json_response
-from coro.orgs.access import org_object_or_404, org_view
+from coro.orgs.access import OrgRequest, org_object_or_404, org_view
 from coro.orgs.models import Membership, Role
 from coro.program import exports, ledger, receipts, selectors, services
 from coro.program.forms import TermsForm
@@ -71,6 +71,20 @@ def leave(request: HttpRequest, membership: Membership) -> HttpResponse:
             "anonymously."
         ),
     )
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect("content:feed", org_code=membership.organisation.code)
+
+
+@org_view()
+@require_POST
+def invitation_dismiss(request: OrgRequest, membership: Membership) -> HttpResponse:
+    """Stop showing the invitation to the program until the terms change. With htmx, an
+    empty answer takes the banner away in place; without JavaScript, back to the page."""
+    services.invitation_dismiss(membership=membership)
+    if request.htmx:
+        return HttpResponse()
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)

@@ -4,7 +4,7 @@ from django.utils import timezone
 from coro.content.models import Post
 from coro.core.codes import new_code
 from coro.networks import validate_network_key
-from coro.orgs.models import Membership
+from coro.orgs.models import Membership, Team
 
 
 class Share(models.Model):
@@ -21,6 +21,11 @@ class Share(models.Model):
     # Checked against the registry of networks (coro/networks), not database choices, so
     # adding a network needs no migration.
     network = models.CharField(max_length=16, validators=[validate_network_key])
+    # The sharer's team when they shared: team figures count the share there for good, so
+    # moving the person to another team later moves nothing (docs/audit-and-privacy-rules.md).
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -40,6 +45,11 @@ class Click(models.Model):
 
     share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="clicks")
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The sharer's team at the time of the visit; none once the link is anonymous (the
+    # sharer left the program or was erased): such visits count in the totals only.
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"click on {self.share.code} at {self.at:%Y-%m-%d %H:%M}"

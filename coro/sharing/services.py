@@ -10,7 +10,10 @@ def share_get_or_create(*, post: Post, membership: Membership, network: str) -> 
     try:
         with transaction.atomic():
             share, _ = Share.objects.get_or_create(
-                post=post, membership=membership, network=network
+                post=post,
+                membership=membership,
+                network=network,
+                defaults={"team_id": membership.team_id},
             )
     except IntegrityError:
         # Two clicks at once: the other request made it first.
@@ -18,8 +21,10 @@ def share_get_or_create(*, post: Post, membership: Membership, network: str) -> 
     return share
 
 
-def click_record(*, share_id: int) -> Click:
-    return Click.objects.create(share_id=share_id)
+def click_record(*, share: Share) -> Click:
+    """Count one visit, in the sharer's team of the moment (none for an anonymous link)."""
+    team_id = share.membership.team_id if share.membership is not None else None
+    return Click.objects.create(share=share, team_id=team_id)
 
 
 def shares_detach(*, membership: Membership) -> int:

@@ -49,7 +49,7 @@ def tracked_redirect(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     user_agent = request.headers.get("User-Agent", "")
     if request.method == "GET" and not is_preview_bot(user_agent):
-        services.click_record(share_id=tracked.pk)
+        services.click_record(share=tracked)
     response = HttpResponseRedirect(tracked.post.link)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"

@@ -214,12 +214,16 @@ def _demo_shares(
             if shared_at > now:
                 continue
             share = Share.objects.create(
-                post=post, membership=member, network=network, created_at=shared_at
+                post=post,
+                membership=member,
+                network=network,
+                created_at=shared_at,
+                team_id=member.team_id,
             )
             for _ in range(rng.randint(0, 14)):
                 at = shared_at + timedelta(minutes=rng.randint(1, 60 * 24 * 6))
                 if at < now:
-                    clicks.append(Click(share=share, at=at))
+                    clicks.append(Click(share=share, at=at, team_id=member.team_id))
     Click.objects.bulk_create(clicks)
 
 
