@@ -26,25 +26,13 @@ from django.utils import timezone
 
 from coro.orgs.models import Membership, Organisation
 from coro.program import ledger, selectors
-from coro.program.exports import record_row
+from coro.program.exports import COLUMNS, record_row
 from coro.program.models import ConsentRecord
 
 RECEIPT = "coro-consent-receipt"
 VERSION = 1
-# The record's fields in a receipt, as in the ledger's exports.
-RECORD_FIELDS = (
-    "seq",
-    "subject",
-    "action",
-    "terms_version",
-    "terms_sha256",
-    "at",
-    "channel",
-    "prev_hash",
-    "hash",
-    "format",
-    "key_id",
-)
+# The record's fields in a receipt: those of the ledger's exports.
+RECORD_FIELDS = tuple(COLUMNS)
 
 
 def receipt_of(record: ConsentRecord, *, organisation_code: str) -> dict[str, Any]:
