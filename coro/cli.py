@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> None:
         # Notifications whose delivery task was lost (a crash, a restore) go out now;
         # the rest are already queued for their time.
         execute_from_command_line(["coro", "notifications_release"])
+        # Team figures due while no worker ran are published now; the next check is planned.
+        execute_from_command_line(["coro", "releases"])
         args = ["db_worker", *args[1:]]
     execute_from_command_line(["coro", *args])
 

@@ -2,18 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from coro.analytics.groups import Group
+from coro.analytics.figures import ReleaseFigures, release_figures
+from coro.analytics.models import Release
 from coro.content.models import Post
-from coro.orgs.models import Membership, Organisation, Team
-from coro.program.models import Participation
-from coro.program.selectors import enrolled_count
+from coro.orgs.models import Organisation
 from coro.sharing.models import Click, Share
 
 
@@ -22,12 +19,6 @@ class Totals:
     posts: int
     shares: int
     clicks: int
-    # None when the organisation itself is smaller than its minimum group size.
-    participants: int | None
-
-
-def member_count(organisation: Organisation) -> int:
-    return Membership.objects.filter(organisation=organisation).count()
 
 
 def post_stats(organisation: Organisation) -> QuerySet[Post]:
@@ -59,11 +50,6 @@ def totals(organisation: Organisation) -> Totals:
         posts=Post.objects.filter(organisation=organisation, status=Post.Status.PUBLISHED).count(),
         shares=shares.count(),
         clicks=Click.objects.filter(share__post__organisation=organisation).count(),
-        participants=(
-            enrolled_count(organisation)
-            if member_count(organisation) >= organisation.min_group_size
-            else None
-        ),
     )
 
 
@@ -95,45 +81,15 @@ def clicks_per_day(organisation: Organisation, days: int = 28) -> list[tuple[str
     ]
 
 
-def _by_team(queryset: QuerySet[Any], team_field: str) -> dict[int | None, int]:
-    rows = queryset.order_by().values_list(team_field).annotate(n=Count("id"))
-    return {team_id: n for team_id, n in rows}
+def release_latest(organisation: Organisation) -> Release | None:
+    """The newest published release: the only source of figures about who takes part."""
+    return Release.objects.filter(organisation=organisation).order_by("-year", "-step").first()
 
 
-def team_groups(organisation: Organisation) -> list[Group]:
-    """Every team, then the people without one, each with its numbers. Not for showing as
-    it is: pass it through ``merge_small_groups`` first.
-
-    Shares of people whose membership is gone (erased) count in the totals only.
-    """
-    sizes = _by_team(Membership.objects.filter(organisation=organisation), "team_id")
-    participants = _by_team(
-        Participation.objects.filter(
-            membership__organisation=organisation, status=Participation.Status.ENROLLED
-        ),
-        "membership__team_id",
-    )
-    # Activity counts in the team it happened in (recorded at the time), never in the
-    # person's team of today: moving someone between teams moves nothing.
-    shares = _by_team(
-        Share.objects.filter(post__organisation=organisation, membership__isnull=False),
-        "team_id",
-    )
-    clicks = _by_team(
-        Click.objects.filter(share__post__organisation=organisation, team__isnull=False),
-        "team_id",
-    )
-    keys: list[tuple[int | None, str]] = [
-        (team.pk, team.name) for team in Team.objects.filter(organisation=organisation)
-    ]
-    keys.append((None, _("No team")))
-    return [
-        Group(
-            name=name,
-            size=sizes.get(key, 0),
-            participants=participants.get(key, 0),
-            shares=shares.get(key, 0),
-            clicks=clicks.get(key, 0),
-        )
-        for key, name in keys
-    ]
+def figures_latest(organisation: Organisation) -> ReleaseFigures | None:
+    """What the newest release shows: the same for admins, editors and each person's own
+    transparency page."""
+    release = release_latest(organisation)
+    if release is None:
+        return None
+    return release_figures(release, organisation.min_group_size)

@@ -2,22 +2,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.timezone import localdate
-from django.utils.translation import gettext as _
 
 from coro.analytics import selectors
 from coro.analytics.charts import bar_chart
-from coro.analytics.groups import Group, merge_small_groups
 from coro.core.downloads import csv_response, export_filename
 from coro.networks import NETWORKS
 from coro.orgs.access import org_view
 from coro.orgs.models import Membership, Organisation, Role
-
-
-def _teams(organisation: Organisation) -> list[Group]:
-    """Numbers by team, small teams merged into "Other"; empty for a small organisation."""
-    return merge_small_groups(
-        selectors.team_groups(organisation), organisation.min_group_size, other_name=_("Other")
-    )
 
 
 def _by_network(organisation: Organisation) -> list[tuple[str, int]]:
@@ -37,7 +28,7 @@ def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
         "totals": selectors.totals(organisation),
         "page": page,
         "by_network": [{"label": label, "clicks": n} for label, n in _by_network(organisation)],
-        "teams": _teams(organisation),
+        "figures": selectors.figures_latest(organisation),
         "min_group_size": organisation.min_group_size,
         "chart": bar_chart(selectors.clicks_per_day(organisation)),
     }
@@ -49,8 +40,8 @@ EXPORT_HEADER = [
     "name",
     "published",
     "members",
-    "participants",
-    "participation_percent",
+    "participants_approx",
+    "participation_approx",
     "shares",
     "visits",
 ]
@@ -58,11 +49,13 @@ EXPORT_HEADER = [
 
 @org_view(Role.EDITOR)
 def export_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """The dashboard's numbers: totals, per post, per team (merged), per network."""
+    """The dashboard's numbers: totals, per post, per network, and the latest release of
+    team figures (approximate, with its date)."""
     organisation = membership.organisation
     totals = selectors.totals(organisation)
+    figures = selectors.figures_latest(organisation)
     rows: list[list[object]] = [
-        ["total", organisation.name, "", "", totals.participants, "", totals.shares, totals.clicks]
+        ["total", organisation.name, "", "", "", "", totals.shares, totals.clicks]
     ]
     posts = selectors.post_figures(organisation)
     rows += [
@@ -72,12 +65,21 @@ def export_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
         ]
         for title, published, share_count, click_count in posts
     ]
-    rows += [
-        [
-            *("team", team.name, "", team.size, team.participants),
-            *(team.participation_percent, team.shares, team.clicks),
-        ]
-        for team in _teams(organisation)
-    ]
     rows += [["network", label, "", "", "", "", "", n] for label, n in _by_network(organisation)]
+    if figures is not None:
+        released = localdate(figures.released_at).isoformat()
+        if figures.participants is not None:
+            rows.append(
+                [
+                    *("release", organisation.name, released, figures.members),
+                    *(figures.participants_text, figures.participation, "", ""),
+                ]
+            )
+        rows += [
+            [
+                *("release_team", group.name, released, group.size),
+                *(group.participants_text, group.participation, "", ""),
+            ]
+            for group in figures.groups
+        ]
     return csv_response(export_filename(organisation.code, "dashboard", "csv"), EXPORT_HEADER, rows)

@@ -24,6 +24,7 @@ class AuditEntry(AppendOnlyModel):
         DISCLOSURE_ENABLED = "disclosure_enabled", _("Disclosure switched on")
         ROLE_CHANGED = "role_changed", _("Role or team changed")
         PRIVACY_CHANGED = "privacy_changed", _("Privacy setting changed")
+        RELEASES_CHANGED = "releases_changed", _("Team figures: period or privacy changed")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     actor_ref = models.CharField(max_length=16, blank=True)

@@ -19,6 +19,8 @@ FIELD_LABELS: dict[str, Promise] = {
     "disclosure_enabled": gettext_lazy("disclosure on"),
     "disclosure_off_reason": gettext_lazy("reason for switching it off"),
     "min_group_size": gettext_lazy("smallest group shown"),
+    "period": gettext_lazy("how often team figures are published"),
+    "epsilon_year": gettext_lazy("privacy budget per person and year (ε)"),
     "version": gettext_lazy("terms version"),
     "sha256": gettext_lazy("fingerprint of the text (SHA-256)"),
     "role": gettext_lazy("role"),

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
-from coro.core.languages import language_codes, supported
+from coro.core.languages import language_codes, language_name, supported
 from coro.orgs.models import Organisation
 
 PLACEHOLDER = "{organisation}"
@@ -41,6 +41,11 @@ def disclosure_preview(organisation: Organisation, language: str | None) -> str:
 def disclosure_previews(organisation: Organisation) -> dict[str, str]:
     """The disclosure as shares carry it, in every language."""
     return {code: disclosure_preview(organisation, code) for code in language_codes()}
+
+
+def disclosure_wordings_named(organisation: Organisation) -> list[tuple[str, str]]:
+    """(language name, the disclosure as shares carry it) for every language."""
+    return [(language_name(code), text) for code, text in disclosure_previews(organisation).items()]
 
 
 def disclosure_text(organisation: Organisation, language: str | None) -> str | None:

@@ -14,6 +14,7 @@ from django.db.models import Model
 from django_tasks_db.models import DBTaskResult
 
 from coro.accounts import personal_data as accounts
+from coro.analytics import personal_data as analytics
 from coro.audit import personal_data as audit
 from coro.content import personal_data as content
 from coro.core.personal_data import Eraser, PersonalDataFile
@@ -22,7 +23,16 @@ from coro.orgs import personal_data as orgs
 from coro.program import personal_data as program
 from coro.sharing import personal_data as sharing
 
-SOURCES: list[ModuleType] = [accounts, orgs, program, sharing, notifications, audit, content]
+SOURCES: list[ModuleType] = [
+    accounts,
+    orgs,
+    program,
+    sharing,
+    notifications,
+    audit,
+    content,
+    analytics,
+]
 
 # Models of the libraries Coro uses, which no app of Coro's speaks for.
 LIBRARY_MODELS_WITH_NOTHING_PERSONAL: dict[type[Model], str] = {

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.db.models import Q
 
-from coro.analytics.selectors import Totals, totals
+from coro.analytics.figures import ReleaseFigures
+from coro.analytics.selectors import Totals, figures_latest, totals
 from coro.audit.selectors import AuditRow, audit_entries, audit_rows
 from coro.orgs import selectors as org_selectors
+from coro.orgs.disclosure import disclosure_wordings_named
 from coro.orgs.models import Membership
 from coro.program.models import ConsentRecord
 from coro.program.selectors import ledger_records
@@ -43,6 +45,9 @@ class Transparency:
     ledger: list[ConsentRecord]
     audit: list[AuditRow]
     totals: Totals
+    figures: ReleaseFigures | None
+    # (language name, exact wording) of the disclosure that goes out with shares.
+    disclosures: list[tuple[str, str]]
 
 
 def transparency_of(membership: Membership) -> Transparency:
@@ -61,4 +66,6 @@ def transparency_of(membership: Membership) -> Transparency:
             ),
         ),
         totals=totals(organisation),
+        figures=figures_latest(organisation),
+        disclosures=disclosure_wordings_named(organisation),
     )

@@ -11,9 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coro.core.languages import language_name
 from coro.orgs.access import org_view
-from coro.orgs.disclosure import disclosure_previews
+from coro.orgs.disclosure import disclosure_wordings_named
 from coro.orgs.models import Membership, Role
 from coro.program import services
 from coro.program.forms import DisclosureForm, DisclosureOffForm, PrivacyForm
@@ -32,9 +31,7 @@ def _render(
     context = {
         "membership": membership,
         "organisation": organisation,
-        "previews": [
-            (language_name(code), text) for code, text in disclosure_previews(organisation).items()
-        ],
+        "previews": disclosure_wordings_named(organisation),
         "disclosure_form": disclosure_form or DisclosureForm(organisation=organisation),
         "off_form": off_form or DisclosureOffForm(),
         "privacy_form": privacy_form

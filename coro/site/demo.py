@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from coro.accounts.models import User
+from coro.analytics.models import EPSILON_DEFAULT, ReleasePeriod
+from coro.analytics.services import release_make, release_policy_update
 from coro.content.models import Post
 from coro.networks import NETWORKS
 from coro.orgs import services as org_services
@@ -36,6 +38,9 @@ LOGINS = [
 ]
 
 TEAMS = ["Ventas", "Producción", "Marketing", "Atención al cliente"]
+
+# How likely each team's people are to take part: the dashboard should show a difference.
+TAKING_PART = {"Ventas": 0.8, "Producción": 0.3, "Marketing": 0.95, "Atención al cliente": 0.55}
 
 # (name, email local part, role, team)
 PEOPLE = [
@@ -170,9 +175,12 @@ def load_demo(seed: int = 2026) -> Organisation:
         memberships.append(member)
 
     terms = terms_publish(organisation=organisation, actor=memberships[0], texts=EXAMPLE_TEXTS)
-    # About two thirds take part; the demo employee has not decided yet, to show joining.
+    # Some teams take part more than others; the demo employee has not decided yet, to
+    # show joining.
     participants = [
-        m for m in memberships if m.user.email != f"empleado@{DOMAIN}" and rng.random() < 0.7
+        m
+        for m, (_name, _local, _role, team) in zip(memberships, PEOPLE, strict=True)
+        if m.user.email != f"empleado@{DOMAIN}" and rng.random() < TAKING_PART[team]
     ]
     for member in participants:
         program_join(membership=member, terms=terms)
@@ -194,6 +202,7 @@ def load_demo(seed: int = 2026) -> Organisation:
         if published_at is None:
             continue
         _demo_shares(rng, post, participants, networks, published_at, now)
+    _demo_release(organisation)
     return organisation
 
 
@@ -225,6 +234,19 @@ def _demo_shares(
                 if at < now:
                     clicks.append(Click(share=share, at=at, team_id=member.team_id))
     Click.objects.bulk_create(clicks)
+
+
+def _demo_release(organisation: Organisation) -> None:
+    """A company of 24 publishes its team figures once a year: weekly figures about teams
+    of 5 to 7 people would be mostly noise (docs/audit-and-privacy-rules.md). The first
+    release is made now, so the dashboard has figures to show."""
+    release_policy_update(
+        organisation=organisation,
+        actor=None,
+        period=ReleasePeriod.YEARLY,
+        epsilon_year=EPSILON_DEFAULT,
+    )
+    release_make(organisation=organisation)
 
 
 __all__ = ["LOGINS", "demo_exists", "load_demo"]

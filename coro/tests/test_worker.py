@@ -41,13 +41,17 @@ def test_invitation_email_is_sent_by_the_worker(tenancy, database_tasks):
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
-def test_cli_worker_releases_due_notifications_then_runs_db_worker(monkeypatch):
+def test_cli_worker_releases_due_notifications_and_figures_then_runs_db_worker(monkeypatch):
     from coro import cli
 
     seen = []
     monkeypatch.setattr("django.core.management.execute_from_command_line", seen.append)
     cli.main(["worker", "--batch"])
-    assert seen == [["coro", "notifications_release"], ["coro", "db_worker", "--batch"]]
+    assert seen == [
+        ["coro", "notifications_release"],
+        ["coro", "releases"],
+        ["coro", "db_worker", "--batch"],
+    ]
 
 
 def test_cli_passes_other_commands_to_django(monkeypatch):
