@@ -5,6 +5,7 @@ shown as "about 60 %" (to the nearest 20 % for teams under 10 people, else 10 %)
 estimate at either end is shown as "under 10 %" or "over 90 %", never as a certainty.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +24,8 @@ def rounding_step(size: int) -> int:
 def rate_text(participants: int, size: int) -> str:
     """ "about 60 %", "under 20 %", "over 80 %" (the step depends on the group's size)."""
     step = rounding_step(size)
-    rounded = step * round(100 * participants / size / step) if size else 0
+    # Halves round up (3 of 6 is "about 60 %"), not to the even step as round() would.
+    rounded = step * math.floor(100 * participants / size / step + 0.5) if size else 0
     if rounded <= 0:
         return _("under %(percent)s %%") % {"percent": step}
     if rounded >= 100:
@@ -31,8 +33,18 @@ def rate_text(participants: int, size: int) -> str:
     return _("about %(percent)s %%") % {"percent": rounded}
 
 
-def count_text(participants: int) -> str:
+def count_text(participants: int, size: int) -> str:
+    """The count as shown: "about 4", or at either end "few or none" / "all or nearly all"."""
+    if participants <= 0:
+        return _("few or none")
+    if participants >= size:
+        return _("all or nearly all")
     return _("about %(count)s") % {"count": participants}
+
+
+def approximate_number(participants: int) -> str:
+    """For a big figure on the dashboard: "≈ 11"."""
+    return f"≈ {participants}"
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,7 @@ class GroupFigures:
 
     @property
     def participants_text(self) -> str:
-        return count_text(self.participants)
+        return count_text(self.participants, self.size)
 
 
 @dataclass(frozen=True)
@@ -67,7 +79,13 @@ class ReleaseFigures:
 
     @property
     def participants_text(self) -> str:
-        return count_text(self.participants) if self.participants is not None else ""
+        if self.participants is None:
+            return ""
+        return count_text(self.participants, self.members)
+
+    @property
+    def participants_number(self) -> str:
+        return approximate_number(self.participants) if self.participants is not None else ""
 
     @property
     def participation(self) -> str:

@@ -151,8 +151,9 @@ def _clamped_increments(organisation: Organisation, release_year: ReleaseYear) -
             membership__organisation=organisation, status=Participation.Status.ENROLLED
         ).values_list("membership_id", flat=True)
     )
+    # By membership; the rows of erased people (membership gone) each by their own -pk.
     statuses = {
-        s.membership_id: s
+        s.membership_id or -s.pk: s
         for s in ReflectedStatus.objects.filter(organisation=organisation, year=year)
     }
     increments: dict[str, int] = defaultdict(int)

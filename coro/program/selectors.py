@@ -18,13 +18,6 @@ def is_enrolled(membership: Membership) -> bool:
     ).exists()
 
 
-def enrolled_count(organisation: Organisation) -> int:
-    """How many people take part: a number, never a list of names."""
-    return Participation.objects.filter(
-        membership__organisation=organisation, status=Participation.Status.ENROLLED
-    ).count()
-
-
 def terms_versions(organisation: Organisation) -> QuerySet[Terms]:
     """Every published version, newest first."""
     return Terms.objects.filter(organisation=organisation).order_by("-version")

@@ -4,10 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from coro.analytics import selectors
 from coro.analytics.charts import bar_chart
+from coro.analytics.services import release_make
+from coro.orgs.models import Team
 from coro.program.selectors import terms_current
 from coro.program.services import program_join
 from testing.factories import (
@@ -87,7 +89,7 @@ def test_bar_chart_scales_to_the_tallest_bar():
     assert bar_chart([]).bars == []
 
 
-# --- Numbers by team (issue point 4) ------------------------------------------------------
+# --- Participation by team: read from the latest release -------------------------------
 
 
 def dashboard_url(org) -> str:
@@ -98,17 +100,26 @@ def csv_url(org) -> str:
     return f"/o/{org.code}/dashboard.csv"
 
 
+def no_noise(scale: float) -> int:
+    """Zero noise: the release's estimate is the exact (clamped) count, so the tests can
+    say which figure must be shown. Never used for published figures."""
+    return 0
+
+
 def team_rows(html: str, section: str) -> dict[str, list[str]]:
-    body = re.search(rf'id="{section}".*?<tbody>(.*?)</tbody>', html, re.DOTALL)
+    """{group name: [members, taking part, rate]} of the release table in ``section``."""
+    part = re.search(rf'id="{section}"(.*?)</section>', html, re.DOTALL)
+    body = re.search(r"<tbody>(.*?)</tbody>", part.group(1), re.DOTALL) if part else None
     if body is None:
         return {}
     rows = re.findall(r'<tr[^>]*><th scope="row">(.*?)</th>(.*?)</tr>', body.group(1))
-    return {name: re.findall(r'<td class="num">(.*?)</td>', cells) for name, cells in rows}
+    return {name: re.findall(r'<td class="num"[^>]*>(.*?)</td>', cells) for name, cells in rows}
 
 
 @pytest.fixture
 def teams(tenancy):
-    """Ventas 6 people, Taller 5, Diseño 2, and the 3 of the tenancy with no team."""
+    """Ventas 6 people (3 take part), Taller 5 (1), Diseño 2 (2), and the 3 of the tenancy
+    with no team (none take part); some shares and visits in each team."""
     terms = terms_current(tenancy.org)
     sizes = {"Ventas": (6, 3), "Taller": (5, 1), "Diseño": (2, 2)}
     people = {}
@@ -128,38 +139,42 @@ def teams(tenancy):
     return people
 
 
-def test_team_groups_count_members_participants_shares_and_visits(tenancy, teams):
-    with translation.override("en"):
-        groups = {group.name: group for group in selectors.team_groups(tenancy.org)}
-    assert {n: (x.size, x.participants, x.shares, x.clicks) for n, x in groups.items()} == {
-        "Diseño": (2, 2, 1, 3),
-        "Taller": (5, 1, 1, 2),
-        "Ventas": (6, 3, 1, 4),
-        "No team": (3, 0, 0, 0),
+def test_a_release_counts_members_and_participants_per_group_and_nothing_else(tenancy, teams):
+    """With zero noise the release holds the exact counts: Diseño (2) and "No team" (3)
+    are too small alone and go to "other" together. Shares and visits are not in it:
+    per-team activity is no longer published."""
+    release = release_make(organisation=tenancy.org, noise=no_noise)
+    names = {team.code: team.name for team in Team.objects.filter(organisation=tenancy.org)}
+    groups = {
+        names.get(g["key"][2:], g["key"]): (g["size"], g["participants"])
+        for g in release.figures["groups"]
     }
+    assert groups == {"Taller": (5, 1), "Ventas": (6, 3), "other": (5, 2)}
+    assert (release.figures["members"], release.figures["participants"]) == (16, 6)
+    assert all(set(g) == {"key", "name", "size", "participants"} for g in release.figures["groups"])
 
 
-def test_dashboard_shows_teams_with_small_ones_merged(tenancy, teams):
+def test_dashboard_shows_the_release_with_small_teams_merged(tenancy, teams):
+    release_make(organisation=tenancy.org, noise=no_noise)
     response = tenancy.client_for(tenancy.editor.user).get(
         dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
     )
     html = response.content.decode()
-    # Diseño (2) and "No team" (3) are too small alone, together they are 5: "Other".
+    # 3 of 6 is 50 %, halfway between two 20 % steps: Python rounds half to even.
     assert team_rows(html, "participation-by-team") == {
-        "Taller": ["5", "1", "20%"],
-        "Ventas": ["6", "3", "50%"],
-        "Other": ["5", "2", "40%"],
-    }
-    assert team_rows(html, "visits-by-team") == {
-        "Taller": ["1", "2"],
-        "Ventas": ["1", "4"],
-        "Other": ["1", "3"],
+        "Taller": ["5", "about 1", "about 20 %"],
+        "Ventas": ["6", "about 3", "about 60 %"],
+        "Other": ["5", "about 2", "about 40 %"],
     }
     assert "Diseño" not in html
     assert "No team" not in html
-    # The totals still count the share of the person who is gone.
+    # Per-team activity is gone on purpose: under person-level privacy it would be noise.
+    assert 'id="visits-by-team"' not in html
+    # The totals still count the share of the person who is gone; the number of people
+    # in the program is the release's, approximate.
     assert 'id="total-clicks">14<' in html
-    assert 'id="total-participants">6<' in html
+    assert 'id="total-participants" title="about 6">≈ 6<' in html
+    assert 'id="release-date">Figures published on' in html
 
 
 def test_a_lone_small_team_is_not_recoverable_from_the_totals(tenancy, teams):
@@ -167,33 +182,51 @@ def test_a_lone_small_team_is_not_recoverable_from_the_totals(tenancy, teams):
     team: it must not be left out alone, or total minus the rows shown would be Diseño."""
     tenancy.org.min_group_size = 3
     tenancy.org.save()
+    release_make(organisation=tenancy.org, noise=no_noise)
     html = tenancy.client_for(tenancy.editor.user).get(
         dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
     )
     rows = team_rows(html.content.decode(), "participation-by-team")
     assert list(rows) == ["Taller", "Ventas", "Other"]
-    assert rows["Other"] == ["5", "2", "40%"]  # Diseño merged with "No team", the smallest
+    assert rows["Other"] == ["5", "about 2", "about 40 %"]  # Diseño merged with "No team"
 
 
 def test_a_higher_threshold_merges_more(tenancy, teams):
     tenancy.org.min_group_size = 6
     tenancy.org.save()
+    release_make(organisation=tenancy.org, noise=no_noise)
     html = tenancy.client_for(tenancy.editor.user).get(
         dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
     )
     rows = team_rows(html.content.decode(), "participation-by-team")
-    assert rows == {"Ventas": ["6", "3", "50%"], "Other": ["10", "3", "30%"]}
+    assert rows == {
+        "Ventas": ["6", "about 3", "about 60 %"],
+        "Other": ["10", "about 3", "about 30 %"],  # 10 people: rounded to 10 %
+    }
+
+
+def test_before_the_first_release_there_are_no_participation_figures(tenancy, teams):
+    html = (
+        tenancy.client_for(tenancy.editor.user)
+        .get(dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert "will be published at the next scheduled release" in html
+    assert 'id="total-participants"' not in html
+    assert team_rows(html, "participation-by-team") == {}
+    assert 'id="total-clicks">14<' in html  # activity totals are live, as before
 
 
 def test_small_organisation_shows_no_team_numbers_and_no_participant_count(tenancy):
     """The tenancy has 3 people, fewer than 5: the number in the program is not shown."""
     program_join(membership=tenancy.employee, terms=terms_current(tenancy.org))
     TeamFactory(organisation=tenancy.org, name="Ventas")
+    release_make(organisation=tenancy.org, noise=no_noise)
     response = tenancy.client_for(tenancy.editor.user).get(
         dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
     )
     html = response.content.decode()
-    assert response.context["totals"].participants is None
+    assert response.context["figures"].participants is None
     assert 'id="total-participants"' not in html
     assert "people in the program" not in html
     assert team_rows(html, "participation-by-team") == {}
@@ -204,8 +237,11 @@ def test_small_organisation_shows_no_team_numbers_and_no_participant_count(tenan
 def test_participant_count_appears_at_the_threshold(tenancy):
     MembershipFactory.create_batch(2, organisation=tenancy.org)
     program_join(membership=tenancy.employee, terms=terms_current(tenancy.org))
-    html = tenancy.client_for(tenancy.editor.user).get(dashboard_url(tenancy.org))
-    assert 'id="total-participants">1<' in html.content.decode()
+    release_make(organisation=tenancy.org, noise=no_noise)
+    html = tenancy.client_for(tenancy.editor.user).get(
+        dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert 'id="total-participants" title="about 1">≈ 1<' in html.content.decode()
 
 
 # --- The CSV export -----------------------------------------------------------------------
@@ -215,7 +251,15 @@ def read_csv(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-def test_csv_export_has_totals_posts_merged_teams_and_networks(tenancy, teams):
+def by_section(rows: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+    sections: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        sections.setdefault(row["section"], []).append(row)
+    return sections
+
+
+def test_csv_export_has_totals_posts_networks_and_the_release(tenancy, teams):
+    release = release_make(organisation=tenancy.org, noise=no_noise)
     response = tenancy.client_for(tenancy.editor.user).get(
         csv_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
     )
@@ -224,32 +268,47 @@ def test_csv_export_has_totals_posts_merged_teams_and_networks(tenancy, teams):
     assert response["Content-Disposition"].startswith(
         f'attachment; filename="coro-dashboard-{tenancy.org.code}-'
     )
-    rows = read_csv(response)
-    by_section = {}
-    for row in rows:
-        by_section.setdefault(row["section"], []).append(row)
-    [total] = by_section["total"]
-    assert (total["participants"], total["shares"], total["visits"]) == ("6", "4", "14")
-    [post] = by_section["post"]
+    sections = by_section(read_csv(response))
+    [total] = sections["total"]
+    assert (total["shares"], total["visits"]) == ("4", "14")
+    assert total["participants_approx"] == ""  # live totals carry no participation
+    [post] = sections["post"]
     assert (post["name"], post["shares"], post["visits"]) == ("Feria de Valencia", "4", "14")
     assert post["published"] == timezone.localdate().isoformat()
-    teams_csv = {
-        r["name"]: (r["members"], r["participants"], r["participation_percent"], r["visits"])
-        for r in by_section["team"]
-    }
+    released = timezone.localdate(release.released_at).isoformat()
+    [whole] = sections["release"]
+    assert (whole["name"], whole["published"], whole["members"]) == (
+        tenancy.org.name,
+        released,
+        "16",
+    )
+    assert (whole["participants_approx"], whole["participation_approx"]) == (
+        "about 6",
+        "about 40 %",
+    )
+    columns = ["published", "members", "participants_approx", "participation_approx"]
+    columns += ["shares", "visits"]
+    teams_csv = {r["name"]: tuple(r[c] for c in columns) for r in sections["release_team"]}
     assert teams_csv == {
-        "Taller": ("5", "1", "20", "2"),
-        "Ventas": ("6", "3", "50", "4"),
-        "Other": ("5", "2", "40", "3"),
+        "Taller": (released, "5", "about 1", "about 20 %", "", ""),
+        "Ventas": (released, "6", "about 3", "about 60 %", "", ""),
+        "Other": (released, "5", "about 2", "about 40 %", "", ""),
     }
-    assert {r["name"]: r["visits"] for r in by_section["network"]} == {
+    assert {r["name"]: r["visits"] for r in sections["network"]} == {
         "E-mail": "5",
         "X": "6",
         "LinkedIn": "3",
     }
 
 
+def test_csv_export_before_the_first_release_has_no_release_rows(tenancy, teams):
+    response = tenancy.client_for(tenancy.editor.user).get(csv_url(tenancy.org))
+    sections = by_section(read_csv(response))
+    assert set(sections) == {"total", "post", "network"}
+
+
 def test_csv_export_names_nobody(tenancy, teams):
+    release_make(organisation=tenancy.org, noise=no_noise)
     text = tenancy.client_for(tenancy.admin.user).get(csv_url(tenancy.org)).content.decode()
     people = [m for group in teams.values() for m in group]
     people += [tenancy.admin, tenancy.editor, tenancy.employee]
@@ -262,10 +321,11 @@ def test_csv_export_names_nobody(tenancy, teams):
 def test_csv_export_of_a_small_organisation_has_no_participants_or_teams(tenancy):
     TeamFactory(organisation=tenancy.org, name="Ventas")
     program_join(membership=tenancy.employee, terms=terms_current(tenancy.org))
+    release_make(organisation=tenancy.org, noise=no_noise)
     rows = read_csv(tenancy.client_for(tenancy.editor.user).get(csv_url(tenancy.org)))
     [total] = rows
     assert total["section"] == "total"
-    assert total["participants"] == ""
+    assert total["participants_approx"] == ""
 
 
 def test_post_titles_cannot_become_spreadsheet_formulas(tenancy):
@@ -279,10 +339,13 @@ def test_employees_cannot_download_the_dashboard(tenancy):
     assert client.get(csv_url(tenancy.org)).status_code == 403
 
 
-@pytest.mark.parametrize("language", ["es", "en"])
-def test_dashboard_with_teams_renders_in_both_languages(tenancy, teams, language):
+@pytest.mark.parametrize("language", ["es", "ca", "en"])
+def test_dashboard_with_teams_renders_in_every_language(tenancy, teams, language):
+    release_make(organisation=tenancy.org, noise=no_noise)
     response = tenancy.client_for(tenancy.admin.user).get(
         dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE=language
     )
+    html = response.content.decode()
     assert response.status_code == 200
-    assert f'<html lang="{language}">' in response.content.decode()
+    assert f'<html lang="{language}">' in html
+    assert len(team_rows(html, "participation-by-team")) == 3

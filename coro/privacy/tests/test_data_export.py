@@ -43,6 +43,7 @@ FILES = {
     "audit.json",
     "posts.json",
     "invitations.json",
+    "team_figures.json",
 }
 
 
