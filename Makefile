@@ -34,9 +34,7 @@ run: install
 	$(BIN)/coro demo --if-empty
 	@echo ""
 	@echo "Coro is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C stops web and worker)."
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/coro worker --no-reload & \
-	  $(BIN)/coro serve --bind 127.0.0.1:$(PORT)
+	@$(BIN)/coro run --bind 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

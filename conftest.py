@@ -3,11 +3,19 @@
 The test support (``testing/``) lives outside the shipped package.
 """
 
+import os
+from typing import Any
+
 import pytest
+from django.core.cache import cache
 
 from coro.accounts.models import User
 from testing.factories import UserFactory
 from testing.tenancy import Tenancy, tenancy_create
+
+# pytest-django's live_server runs in a thread while Playwright's sync API keeps an
+# event loop in the main thread; Django's async-safety guard must allow that in tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
@@ -18,3 +26,32 @@ def tenancy(db: None) -> Tenancy:
 @pytest.fixture
 def user(db: None) -> User:
     return UserFactory.create()
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_reset() -> None:
+    """Rate limits count attempts in the cache, per address and per IP (all tests come from
+    127.0.0.1): every test starts with none counted."""
+    cache.clear()
+
+
+# Browser tests: Debian's Chromium (never `playwright install`), for every app's tests.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "en-GB"}

@@ -4,6 +4,8 @@ import logging
 from importlib import import_module
 from typing import Any
 
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -37,13 +39,63 @@ def profile(user: User) -> dict[str, Any]:
     return data
 
 
+def email_addresses(user: User) -> list[dict[str, Any]]:
+    """The addresses allauth keeps for log-in and password reset, and whether each was
+    confirmed; confirmation keys are secrets and stay out."""
+    return [
+        {
+            "email": address.email,
+            "verified": address.verified,
+            "primary": address.primary,
+            "confirmations_sent": [
+                confirmation.sent
+                for confirmation in address.emailconfirmation_set.order_by("created")
+                if confirmation.sent
+            ],
+        }
+        for address in EmailAddress.objects.filter(user=user).order_by("pk")
+    ]
+
+
+def sign_in_methods(user: User) -> list[dict[str, Any]]:
+    """Which second factors the person set up, and when each was added and last used. Never
+    their secrets: no TOTP key, no recovery code, no public key."""
+    methods = []
+    for authenticator in Authenticator.objects.filter(user=user).order_by("created_at", "pk"):
+        method: dict[str, Any] = {
+            "method": authenticator.type,
+            "created_at": authenticator.created_at,
+            "last_used_at": authenticator.last_used_at,
+        }
+        if authenticator.type == Authenticator.Type.WEBAUTHN:
+            method["name"] = authenticator.wrap().name
+            method["passkey"] = authenticator.wrap().is_passwordless
+        methods.append(method)
+    return methods
+
+
 FILES = [
     PersonalDataFile(
         "profile.json",
         (User,),
         profile,
         _("Your account (without your password)."),
-    )
+    ),
+    PersonalDataFile(
+        "email_addresses.json",
+        (EmailAddress, EmailConfirmation),
+        email_addresses,
+        _("The e-mail addresses you log in with, and whether each was confirmed."),
+    ),
+    PersonalDataFile(
+        "two_factor_methods.json",
+        (Authenticator,),
+        sign_in_methods,
+        _(
+            "Your two-factor methods (app, passkeys, recovery codes): when each was added "
+            "and last used, never their secrets."
+        ),
+    ),
 ]
 
 NOTHING_PERSONAL: dict[type[Model], str] = {

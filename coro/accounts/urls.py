@@ -1,19 +1,19 @@
+from allauth.account import views as allauth_views
 from django.urls import path
+from django.views.generic import RedirectView
 
 from coro.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.logout, name="logout"),
+    # allauth's views (also routed by allauth.urls as account_login, account_logout and
+    # account_reset_password), under the names Coro's templates and links use.
+    path("login/", allauth_views.login, name="login"),
+    path("logout/", allauth_views.logout, name="logout"),
+    path("password-reset/", allauth_views.password_reset, name="password_reset"),
+    # allauth's e-mail management is not offered: the address is the one invited (and the
+    # profile shows it). This route comes before allauth's and takes its place.
+    path("email/", RedirectView.as_view(pattern_name="accounts:profile"), name="email"),
     path("profile/", views.profile, name="profile"),
     path("language/", views.language_set, name="language"),
-    path("password-reset/", views.password_reset, name="password_reset"),
-    path("password-reset/sent/", views.password_reset_done, name="password_reset_done"),
-    path(
-        "password-reset/<uidb64>/<token>/",
-        views.password_reset_confirm,
-        name="password_reset_confirm",
-    ),
-    path("password-reset/done/", views.password_reset_complete, name="password_reset_complete"),
 ]

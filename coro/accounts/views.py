@@ -1,68 +1,20 @@
+"""The profile, the language switch and the rate-limit page. Logging in and out and
+resetting a password are django-allauth's views (coro/accounts/urls.py, allauth.urls)."""
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout as auth_logout
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coro.accounts import services
-from coro.accounts.forms import LoginForm, ProfileForm
+from coro.accounts.cookies import set_language_cookie
+from coro.accounts.forms import ProfileForm
 from coro.accounts.models import User
-
-
-def set_language_cookie(response: HttpResponseBase, language: str) -> None:
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    form_class = LoginForm
-    redirect_authenticated_user = True
-
-    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
-        response = super().form_valid(form)
-        user = form.get_user()
-        assert isinstance(user, User)
-        # The person's own choice of language follows them to every device.
-        if user.language:
-            set_language_cookie(response, user.language)
-        return response
-
-
-password_reset = auth_views.PasswordResetView.as_view(
-    template_name="accounts/password_reset.html",
-    email_template_name="accounts/email/password_reset_body.txt",
-    subject_template_name="accounts/email/password_reset_subject.txt",
-    success_url=reverse_lazy("accounts:password_reset_done"),
-)
-password_reset_done = auth_views.PasswordResetDoneView.as_view(
-    template_name="accounts/password_reset_done.html"
-)
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
-    success_url=reverse_lazy("accounts:password_reset_complete"),
-)
-password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
-    template_name="accounts/password_reset_complete.html"
-)
-
-
-@require_POST
-def logout(request: HttpRequest) -> HttpResponse:
-    auth_logout(request)
-    return redirect("accounts:login")
 
 
 @login_required
@@ -100,3 +52,9 @@ def language_set(request: HttpRequest) -> HttpResponse:
     response = redirect(next_url)
     set_language_cookie(response, language)
     return response
+
+
+def rate_limited(request: HttpRequest) -> HttpResponse:
+    """What allauth answers when a rate limit is reached (``handler429`` in coro/urls.py).
+    The same page for every address, whether or not an account has it."""
+    return render(request, "accounts/rate_limited.html", status=429)

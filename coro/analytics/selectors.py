@@ -226,9 +226,9 @@ def release_group_sizes(organisation: Organisation) -> list[GroupSize]:
         return [GroupSize(key=g.key, name=g.name, size=g.size) for g in figures.groups]
     teams = dict(Team.objects.filter(organisation=organisation).values_list("code", "name"))
     sizes: dict[str, int] = {}
-    for team_code in Membership.objects.filter(organisation=organisation).values_list(
-        "team__code", flat=True
-    ):
+    for team_code in Membership.objects.filter(
+        organisation=organisation, deactivated_at__isnull=True
+    ).values_list("team__code", flat=True):
         key = f"t:{team_code}" if team_code else NO_TEAM
         sizes[key] = sizes.get(key, 0) + 1
     candidates = [Group(name=f"t:{code}", size=sizes.get(f"t:{code}", 0)) for code in teams]

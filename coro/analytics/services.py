@@ -94,9 +94,9 @@ def _groups_for_the_year(organisation: Organisation) -> list[dict[str, object]]:
     takes part, and fixed for the year."""
     teams = list(Team.objects.filter(organisation=organisation))
     sizes: dict[str, int] = defaultdict(int)
-    for team_code in Membership.objects.filter(organisation=organisation).values_list(
-        "team__code", flat=True
-    ):
+    for team_code in Membership.objects.filter(
+        organisation=organisation, deactivated_at__isnull=True
+    ).values_list("team__code", flat=True):
         sizes[f"t:{team_code}" if team_code else NO_TEAM] += 1
     candidates = [Group(name=f"t:{t.code}", size=sizes[f"t:{t.code}"]) for t in teams]
     candidates.append(Group(name=NO_TEAM, size=sizes[NO_TEAM]))
@@ -230,9 +230,9 @@ def _estimate(organisation: Organisation, release_year: ReleaseYear, series: str
 
 def _group_sizes(organisation: Organisation, groups: list[dict[str, object]]) -> dict[str, int]:
     sizes: dict[str, int] = defaultdict(int)
-    for team_code in Membership.objects.filter(organisation=organisation).values_list(
-        "team__code", flat=True
-    ):
+    for team_code in Membership.objects.filter(
+        organisation=organisation, deactivated_at__isnull=True
+    ).values_list("team__code", flat=True):
         sizes[_group_of(team_code, groups)] += 1
     return sizes
 

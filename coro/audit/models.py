@@ -25,6 +25,10 @@ class AuditEntry(AppendOnlyModel):
         ROLE_CHANGED = "role_changed", _("Role or team changed")
         PRIVACY_CHANGED = "privacy_changed", _("Privacy setting changed")
         RELEASES_CHANGED = "releases_changed", _("Team figures: period or privacy changed")
+        PROFILE_CHANGED = "profile_changed", _("Organisation profile changed")
+        MEMBER_DEACTIVATED = "member_deactivated", _("Member deactivated")
+        MEMBER_REACTIVATED = "member_reactivated", _("Member reactivated")
+        MEMBER_REMOVED = "member_removed", _("Member removed")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     actor_ref = models.CharField(max_length=16, blank=True)

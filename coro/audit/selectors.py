@@ -25,6 +25,11 @@ FIELD_LABELS: dict[str, Promise] = {
     "sha256": gettext_lazy("fingerprint of the text (SHA-256)"),
     "role": gettext_lazy("role"),
     "team": gettext_lazy("team"),
+    # The organisation's profile.
+    "name": gettext_lazy("organisation name"),
+    "logo": gettext_lazy("logo file"),
+    "language": gettext_lazy("default language"),
+    "time_zone": gettext_lazy("time zone"),
 }
 
 

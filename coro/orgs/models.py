@@ -7,17 +7,38 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coro.core.codes import new_code
-from coro.core.languages import validate_language_keys
+from coro.core.languages import validate_language, validate_language_keys
 
 
 def _default_min_group_size() -> int:
     return int(settings.MIN_GROUP_SIZE)
 
 
+def _default_language() -> str:
+    return str(settings.LANGUAGE_CODE)
+
+
+def _default_time_zone() -> str:
+    return str(settings.TIME_ZONE)
+
+
 class Organisation(models.Model):
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     name = models.CharField(_("name"), max_length=120)
     created_at = models.DateTimeField(default=timezone.now)
+    # The organisation's profile: shown on its pages, used in its e-mails.
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    language = models.CharField(
+        _("default language"),
+        max_length=8,
+        default=_default_language,
+        validators=[validate_language],
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default=_default_time_zone)
+    # Admins and editors must sign in with a second factor (TOTP or a passkey).
+    two_factor_required = models.BooleanField(
+        _("admins and editors must use two-factor authentication"), default=False
+    )
     # The employment disclosure appended to suggested share texts (charter rule 8), keyed by
     # language code. A language without wording gets the default, "I work at {organisation}".
     disclosure = models.JSONField(
@@ -83,6 +104,8 @@ class Membership(models.Model):
     consent_ref = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     # Charter rule 3: the person's name appears in recognition only if they say so.
     recognition_opt_in = models.BooleanField(_("my name may appear in recognition"), default=False)
+    # Set when an admin deactivates the member: they can no longer open the organisation.
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -124,6 +147,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(default=_invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # When the invitation e-mail last went out (re-sending updates it).
+    last_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

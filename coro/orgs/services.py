@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
@@ -48,7 +51,8 @@ def admin_would_be_missing(*, membership: Membership, new_role: Role | None) -> 
     )
     if new_role is None and not others.exists():
         return False  # the last person leaves: nobody is left without an admin
-    return not others.filter(role=Role.ADMIN).exists()
+    # A deactivated admin cannot open the organisation: they do not count as its admin.
+    return not others.filter(role=Role.ADMIN, deactivated_at__isnull=True).exists()
 
 
 def admin_kept_check(*, membership: Membership, new_role: Role | None) -> None:
@@ -103,6 +107,40 @@ def invitation_create(
 def invitation_revoke(*, invitation: Invitation) -> None:
     """Withdraw an invitation not yet used: its link stops working."""
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
+
+
+# Re-sending the same invitation again within this time is refused (a double click).
+INVITATION_RESEND_INTERVAL = timedelta(minutes=1)
+
+
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    """Send the invitation e-mail again (a task, enqueued once the transaction commits).
+
+    The link gets ``INVITATION_MAX_AGE_DAYS`` from now, so an expired invitation works
+    again and the e-mail's "expires on" date is true. Raises ``InvitationError("used")``
+    if it was accepted or withdrawn meanwhile, ``InvitationError("recent")`` if it went out
+    less than ``INVITATION_RESEND_INTERVAL`` ago.
+    """
+    with transaction.atomic():
+        stored = (
+            Invitation.objects.select_for_update()
+            .filter(pk=invitation.pk, accepted_at__isnull=True)
+            .first()
+        )
+        if stored is None:
+            raise InvitationError("used")
+        now = timezone.now()
+        if stored.last_sent_at is not None and now - stored.last_sent_at < (
+            INVITATION_RESEND_INTERVAL
+        ):
+            raise InvitationError("recent")
+        stored.last_sent_at = now
+        stored.expires_at = now + timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+        # The inviter may have erased their account since (invited_by is then empty).
+        stored.full_clean(exclude=["invited_by"])
+        stored.save(update_fields=["last_sent_at", "expires_at"])
+        transaction.on_commit(lambda: send_invitation_email.enqueue(stored.pk))
+    return stored
 
 
 def invitation_from_token(token: str) -> Invitation:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from coro.accounts.forms import SignUpForm
 from coro.accounts.models import User
+from coro.accounts.ratelimits import TOO_MANY_ATTEMPTS, attempt_allowed
 from coro.orgs import selectors, services
 
 
@@ -58,6 +59,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
     form = SignUpForm(request.POST or None, email=invitation.email) if signed_in is None else None
     if request.method == "POST":
+        # Per sender and per address invited; the same page whatever was typed.
+        if not attempt_allowed(request, action="invitation_accept", key=invitation.email):
+            messages.error(request, TOO_MANY_ATTEMPTS)
+            if form is not None:  # shown again empty but for the name: nothing was checked
+                form = SignUpForm(initial={"name": form.data.get("name", "")}, email=form.email)
+            context = {"invitation": invitation, "form": form}
+            return render(request, "orgs/invitation_accept.html", context, status=429)
         if signed_in is None and (form is None or not form.is_valid()):
             return render(
                 request, "orgs/invitation_accept.html", {"invitation": invitation, "form": form}

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +14,7 @@ from coro.orgs import selectors
 from coro.orgs import services as org_services
 from coro.orgs.access import org_object_or_404, org_view
 from coro.orgs.models import Invitation, Membership, Role
+from coro.people import selectors as people_selectors
 from coro.people import services
 from coro.people.forms import InvitationForm, MembershipForm, TeamForm
 
@@ -22,7 +25,7 @@ def _people_context(membership: Membership) -> dict[str, object]:
         "membership": membership,
         "members": selectors.members_of_organisation(organisation),
         "teams": selectors.teams_of_organisation(organisation),
-        "invitations": selectors.pending_invitations(organisation),
+        "invitations": people_selectors.pending_invitation_rows(organisation),
         "invitation_days": settings.INVITATION_MAX_AGE_DAYS,
     }
 
@@ -69,6 +72,31 @@ def invitation_revoke(request: HttpRequest, membership: Membership, code: str) -
 
 @org_view(Role.ADMIN)
 @require_POST
+def invitation_resend(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
+    invitation = org_object_or_404(
+        Invitation.objects.filter(accepted_at__isnull=True), membership.organisation, code=code
+    )
+    try:
+        invitation = org_services.invitation_resend(invitation=invitation)
+    except org_services.InvitationError as exc:
+        if str(exc) == "recent":
+            messages.info(request, _("It was sent a moment ago. Give it a few minutes."))
+        else:
+            messages.error(request, _("This invitation was accepted or withdrawn meanwhile."))
+    else:
+        messages.success(
+            request,
+            _("Invitation sent again to %(email)s. The link now works until %(date)s.")
+            % {
+                "email": invitation.email,
+                "date": date_format(localtime(invitation.expires_at), "DATE_FORMAT"),
+            },
+        )
+    return redirect("people:people", org_code=membership.organisation.code)
+
+
+@org_view(Role.ADMIN)
+@require_POST
 def team_create(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = TeamForm(request.POST, organisation=membership.organisation)
     if form.is_valid():
@@ -109,3 +137,56 @@ def member_edit(request: HttpRequest, membership: Membership, code: str) -> Http
         "people/member_edit.html",
         {"membership": membership, "member": member, "form": form},
     )
+
+
+def _member_of(membership: Membership, code: str) -> Membership:
+    return org_object_or_404(
+        Membership.objects.select_related("user", "organisation", "team"),
+        membership.organisation,
+        code=code,
+    )
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def member_deactivate(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
+    member = _member_of(membership, code)
+    try:
+        services.member_deactivate(membership=member, actor=membership)
+    except org_services.LastAdminError:
+        messages.error(request, _("An organisation needs at least one active admin."))
+    except services.OwnMembershipError:
+        messages.error(request, _("You can't deactivate yourself. Another admin can."))
+    else:
+        messages.success(
+            request, _("%(name)s's access is deactivated.") % {"name": member.user.name}
+        )
+    return redirect("people:member_edit", org_code=membership.organisation.code, code=code)
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def member_reactivate(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
+    member = _member_of(membership, code)
+    services.member_reactivate(membership=member, actor=membership)
+    messages.success(request, _("%(name)s has access again.") % {"name": member.user.name})
+    return redirect("people:member_edit", org_code=membership.organisation.code, code=code)
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def member_remove(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
+    member = _member_of(membership, code)
+    try:
+        services.member_remove(membership=member, actor=membership)
+    except org_services.LastAdminError:
+        messages.error(request, _("An organisation needs at least one active admin."))
+    except services.OwnMembershipError:
+        messages.error(request, _("You can't remove yourself. Another admin can."))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is no longer a member of the organisation.") % {"name": member.user.name},
+        )
+        return redirect("people:people", org_code=membership.organisation.code)
+    return redirect("people:member_edit", org_code=membership.organisation.code, code=code)

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -5,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
+from coro.accounts.ratelimits import TOO_MANY_ATTEMPTS
 from coro.notifications import hours
 
 WEEKDAYS = [
@@ -77,12 +79,22 @@ class AccountDeleteForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        password_check_allowed: Callable[[], bool] = lambda: True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        # Asked before each check of the password: False once the rate limit is reached.
+        self.password_check_allowed = password_check_allowed
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
+        if not self.password_check_allowed():
+            raise ValidationError(TOO_MANY_ATTEMPTS, code="rate_limited")
         if not self.user.check_password(password):
             raise ValidationError(_("That is not your password."), code="password")
         return password

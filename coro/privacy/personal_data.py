@@ -18,6 +18,7 @@ from coro.analytics import personal_data as analytics
 from coro.audit import personal_data as audit
 from coro.content import personal_data as content
 from coro.core.personal_data import Eraser, PersonalDataFile
+from coro.identity import personal_data as identity
 from coro.notifications import personal_data as notifications
 from coro.orgs import personal_data as orgs
 from coro.program import personal_data as program
@@ -26,6 +27,7 @@ from coro.sharing import personal_data as sharing
 SOURCES: list[ModuleType] = [
     accounts,
     orgs,
+    identity,
     program,
     sharing,
     notifications,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coro.accounts.models import User
+from coro.accounts.ratelimits import attempt_allowed
 from coro.core.downloads import zip_response
 from coro.notifications import hours
 from coro.notifications.services import working_hours_update
@@ -94,7 +95,14 @@ def data(request: HttpRequest) -> HttpResponse:
 def delete(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     blockers = services.erasure_blockers(user)
-    form = AccountDeleteForm(request.POST or None, user=user)
+    form = AccountDeleteForm(
+        request.POST or None,
+        user=user,
+        # The password check is limited per account and per sender (ACCOUNT_RATE_LIMITS).
+        password_check_allowed=lambda: attempt_allowed(
+            request, action="erasure_password", user=user
+        ),
+    )
     if request.method == "POST" and not blockers and form.is_valid():
         try:
             with transaction.atomic():
@@ -107,4 +115,6 @@ def delete(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:login")
     context = {"form": form, "blockers": blockers}
     status = 400 if request.method == "POST" else 200
+    if form.has_error("password", code="rate_limited"):
+        status = 429
     return render(request, "privacy/delete.html", context, status=status)

@@ -6,10 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coro.core.downloads import json_response
+from coro.core.languages import language_codes
 from coro.orgs.access import OrgRequest, org_object_or_404, org_view
 from coro.orgs.models import Membership, Role
 from coro.program import exports, ledger, receipts, selectors, services
-from coro.program.forms import TermsForm
+from coro.program.defaults import EXAMPLE_TEXTS
+from coro.program.forms import TermsForm, _field_name
 from coro.program.models import Terms
 
 
@@ -104,12 +106,26 @@ def version(request: HttpRequest, membership: Membership, version: int) -> HttpR
     return render(request, "program/version.html", context)
 
 
+def _example_initial() -> dict[str, str]:
+    """The example terms as the form's initial values, in every language it is written in."""
+    return {
+        _field_name(part, language): text
+        for language, parts in EXAMPLE_TEXTS.items()
+        if language in language_codes()
+        for part, text in parts.items()
+    }
+
+
 @org_view(Role.ADMIN)
 def manage(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Write the next version of the terms, and see the published ones and the ledger."""
     organisation = membership.organisation
     current = selectors.terms_current(organisation)
-    form = TermsForm(request.POST or None, current=current)
+    if current is None:
+        # Before the first version: the example, to rewrite (the program is closed until then).
+        form = TermsForm(request.POST or None, initial=_example_initial())
+    else:
+        form = TermsForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
         try:
             published = services.terms_publish(
@@ -129,6 +145,7 @@ def manage(request: HttpRequest, membership: Membership) -> HttpResponse:
         "form": form,
         "current": current,
         "next_version": current.version + 1 if current else 1,
+        "is_example": current is None,
         "versions": selectors.terms_versions(organisation),
         "check": ledger.ledger_verify(organisation),
     }

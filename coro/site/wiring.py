@@ -5,7 +5,9 @@ they do on it. ``coro/site/tests/test_wiring.py`` checks this list against what 
 """
 
 from coro.orgs.models import Membership
+from coro.people import hooks as people_hooks
 from coro.program import hooks as program_hooks
+from coro.program.services import program_leave
 from coro.sharing.services import shares_detach
 
 
@@ -13,6 +15,14 @@ def _sharing_detach_links(membership: Membership) -> None:
     shares_detach(membership=membership)
 
 
+def _program_leave(membership: Membership) -> None:
+    program_leave(membership=membership)
+
+
 def connect() -> None:
     # Leaving the program: tracked links keep working and counting, anonymously.
     program_hooks.on_program_leave.register("sharing.detach_links", _sharing_detach_links)
+    # An admin deactivates or removes a member: they leave the program, as if they had
+    # left themselves (so their links are detached through on_program_leave above).
+    people_hooks.on_member_deactivated.register("program.leave", _program_leave)
+    people_hooks.on_member_removed.register("program.leave", _program_leave)

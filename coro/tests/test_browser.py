@@ -32,7 +32,7 @@ def log_in(page: Page, base: str, email: str, language: str = "en") -> None:
     page.goto(f"{base}/accounts/login/")
     page.get_by_label(t(language, "E-mail address")).fill(email)
     page.get_by_label(t(language, "Password")).fill(PASSWORD)
-    page.get_by_role("button", name=t(language, "Log in")).click()
+    page.get_by_role("button", name=t(language, "Log in"), exact=True).click()
 
 
 @pytest.mark.parametrize("language", sorted(LOCALES))

@@ -126,10 +126,8 @@ def test_one_register_everywhere_even_in_form_errors(client, tenancy, pages, lan
     header = {"HTTP_ACCEPT_LANGUAGE": language}
     responses = [admin.get(url, **header) for url in pages]
     responses += [
-        client.post(
-            "/accounts/login/", {"username": "nadie@example.com", "password": "x"}, **header
-        ),
-        client.post("/accounts/login/", {"username": "", "password": ""}, **header),
+        client.post("/accounts/login/", {"login": "nadie@example.com", "password": "x"}, **header),
+        client.post("/accounts/login/", {"login": "", "password": ""}, **header),
         client.get("/accounts/password-reset/", **header),
         client.post(f"/invite/{token}/", {"name": "Ana", "password": "1234"}, **header),
         client.post(f"/invite/{token}/", {"name": "", "password": "password"}, **header),

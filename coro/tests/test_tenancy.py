@@ -17,14 +17,58 @@ PUBLIC_ROUTES = {
     "organisation_list",  # lists only the signed-in person's own organisations
     "invitation_accept",  # the signed token is the proof
     "tracked_redirect",  # /r/<code>: anyone who follows a shared link
+    # First run: 404 once any organisation exists; before, it needs the one-time token
+    # that `coro serve` prints on the server's console.
+    "site:setup",
     "accounts:login",
     "accounts:logout",
     "accounts:profile",
     "accounts:language",
     "accounts:password_reset",
-    "accounts:password_reset_done",
-    "accounts:password_reset_confirm",
-    "accounts:password_reset_complete",
+    "accounts:email",  # takes the place of allauth's e-mail management, to the profile
+    # django-allauth (coro/urls.py): log-in and its stages, password reset and change, the
+    # person's own two-factor authentication; each works on the signed-in person only, or
+    # on the signed token / stage in the session.
+    "account_login",
+    "account_logout",
+    "account_inactive",
+    "account_signup",  # closed: says accounts come with an invitation
+    "account_reauthenticate",
+    "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
+    "account_email",
+    "account_email_verification_sent",
+    "account_confirm_email",
+    "account_change_password",
+    "account_set_password",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_confirm_login_code",
+    "mfa_index",
+    "mfa_authenticate",
+    "mfa_reauthenticate",
+    "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_activate_totp",
+    "mfa_deactivate_totp",
+    "mfa_list_webauthn",
+    "mfa_add_webauthn",
+    "mfa_edit_webauthn",  # the key is looked up among the signed-in person's own
+    "mfa_remove_webauthn",
+    "mfa_login_webauthn",
+    "mfa_reauthenticate_webauthn",
+    "socialaccount_connections",
+    "socialaccount_login_cancelled",
+    "socialaccount_login_error",
+    "socialaccount_signup",
+    "openid_connect_login",
+    "openid_connect_callback",
+    # Company sign-in: anyone types their work address; it never says which organisations
+    # exist (an unknown domain gets one plain answer).
+    "identity:start",
     # The signed-in person's own pages: no organisation in them.
     "me:working_hours",
     "me:data",
@@ -78,6 +122,10 @@ CODE_KIND = {
     "sharing:share": "post",
     "people:member_edit": "member",
     "people:invitation_revoke": "invitation",
+    "people:invitation_resend": "invitation",
+    "people:member_deactivate": "member",
+    "people:member_reactivate": "member",
+    "people:member_remove": "member",
 }
 
 ORG_ROUTES = [(name, route) for name, route, _ in ROUTES if name not in PUBLIC_ROUTES]

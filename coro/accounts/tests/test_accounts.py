@@ -1,4 +1,5 @@
-"""Logging in and out, resetting a password, the profile and the language switch."""
+"""Logging in and out, resetting a password (django-allauth's views with Coro's forms and
+pages), the profile and the language switch."""
 
 import re
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from django.contrib.auth.hashers import (
 )
 from django.core import mail
 from django.test import Client, override_settings
+from django.utils import translation
 
 from coro.accounts.models import User
 from testing.factories import MembershipFactory, UserFactory
@@ -38,55 +40,62 @@ def person(db) -> User:
 def test_login_page_renders(client, db):
     response = client.get(LOGIN_URL)
     assert response.status_code == 200
-    assert 'name="username"' in response.content.decode()
-    assert 'type="email"' in response.content.decode()
+    html = response.content.decode()
+    assert 'name="login"' in html
+    assert 'type="email"' in html
+    assert 'autocomplete="email"' in html
 
 
 def test_login_with_email_and_password(client, person):
-    response = client.post(LOGIN_URL, {"username": person.email, "password": PASSWORD})
+    response = client.post(LOGIN_URL, {"login": person.email, "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert logged_in_user_id(client) == str(person.pk)
 
 
 def test_login_sets_the_persons_language_cookie(client, person):
-    response = client.post(LOGIN_URL, {"username": person.email, "password": PASSWORD})
+    response = client.post(LOGIN_URL, {"login": person.email, "password": PASSWORD})
     cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
     assert cookie.value == "en"
     assert cookie["samesite"] == "Lax"
 
 
 def test_login_email_is_case_insensitive(client, person):
-    response = client.post(
-        LOGIN_URL, {"username": "  Marta.Soler@EXAMPLE.com ", "password": PASSWORD}
-    )
+    response = client.post(LOGIN_URL, {"login": "  Marta.Soler@EXAMPLE.com ", "password": PASSWORD})
     assert response.status_code == 302
     assert logged_in_user_id(client) == str(person.pk)
 
 
 def test_wrong_password_is_refused(client, person):
-    response = client.post(LOGIN_URL, {"username": person.email, "password": "nope-nope-nope"})
+    response = client.post(LOGIN_URL, {"login": person.email, "password": "nope-nope-nope"})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert logged_in_user_id(client) is None
 
 
 def test_unknown_email_is_refused(client, person):
-    response = client.post(LOGIN_URL, {"username": "nobody@example.com", "password": PASSWORD})
+    response = client.post(LOGIN_URL, {"login": "nobody@example.com", "password": PASSWORD})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert logged_in_user_id(client) is None
 
 
+def test_unknown_email_and_wrong_password_get_the_same_answer(client, person):
+    wrong = client.post(LOGIN_URL, {"login": person.email, "password": "nope-nope-nope"})
+    unknown = client.post(LOGIN_URL, {"login": "nobody@example.com", "password": PASSWORD})
+    assert wrong.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
+
+
 def test_inactive_person_cannot_log_in(client, person):
     person.is_active = False
     person.save()
-    client.post(LOGIN_URL, {"username": person.email, "password": PASSWORD})
+    response = client.post(LOGIN_URL, {"login": person.email, "password": PASSWORD})
     assert logged_in_user_id(client) is None
+    assert response["Location"] == "/accounts/inactive/"
 
 
 def test_login_follows_a_local_next_but_not_a_foreign_one(client, person):
-    data = {"username": person.email, "password": PASSWORD}
+    data = {"login": person.email, "password": PASSWORD}
     response = client.post(f"{LOGIN_URL}?next=/accounts/profile/", data)
     assert response["Location"] == "/accounts/profile/"
     client.logout()
@@ -109,11 +118,12 @@ def test_create_user_stores_the_email_lowercased(db):
 # --- Logout ------------------------------------------------------------------------------
 
 
-def test_logout_by_get_is_refused_and_keeps_the_session(person):
+def test_logout_by_get_only_asks_and_keeps_the_session(person):
     client = Client()
     client.force_login(person)
     response = client.get("/accounts/logout/")
-    assert response.status_code == 405
+    assert response.status_code == 200
+    assert 'method="post"' in response.content.decode()
     assert logged_in_user_id(client) == str(person.pk)
 
 
@@ -136,58 +146,120 @@ def test_logout_is_csrf_protected(person):
 
 # --- Password reset ----------------------------------------------------------------------
 
+RESET_URL = "/accounts/password-reset/"
+RESET_SENT = "/accounts/password/reset/done/"
+RESET_LINK = re.compile(r"https?://\S+/accounts/password/reset/key/\S+/")
+
 
 def test_password_reset_round_trip(client, person):
-    response = client.post("/accounts/password-reset/", {"email": person.email})
+    response = client.post(RESET_URL, {"email": person.email})
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/password-reset/sent/"
+    assert response["Location"] == RESET_SENT
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [person.email]
-    match = re.search(r"https?://\S+/accounts/password-reset/\S+/\S+/", message.body)
+    assert message.subject == "Reset your Coro password"
+    match = RESET_LINK.search(message.body)
     assert match, message.body
 
-    # Following the link swaps the token for a session-bound form.
+    # Following the link swaps the key for a session-bound form.
     response = client.get(urlsplit(match.group(0)).path, follow=True)
     assert response.status_code == 200
-    assert response.context["validlink"] is True
+    assert not response.context.get("token_fail")
     set_password_url = response.redirect_chain[-1][0]
 
-    response = client.post(
-        set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    )
+    response = client.post(set_password_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/password-reset/done/"
+    assert response["Location"] == "/accounts/password/reset/key/done/"
 
     person.refresh_from_db()
     assert person.check_password(NEW_PASSWORD)
     assert not person.check_password(PASSWORD)
 
     fresh = Client()
-    response = fresh.post(LOGIN_URL, {"username": person.email, "password": NEW_PASSWORD})
+    response = fresh.post(LOGIN_URL, {"login": person.email, "password": NEW_PASSWORD})
     assert response.status_code == 302
     assert logged_in_user_id(fresh) == str(person.pk)
 
     # The link works once.
     again = Client().get(urlsplit(match.group(0)).path, follow=True)
-    assert again.context["validlink"] is False
+    assert again.context["token_fail"] is True
 
 
 def test_password_reset_for_unknown_address_sends_nothing_and_reveals_nothing(client, person):
-    response = client.post("/accounts/password-reset/", {"email": "nobody@example.com"})
+    response = client.post(RESET_URL, {"email": "nobody@example.com"})
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/password-reset/sent/"
+    assert response["Location"] == RESET_SENT
     assert mail.outbox == []
 
 
+def test_password_reset_mail_speaks_the_persons_language(client, person):
+    person.language = "ca"
+    person.save()
+    client.post(RESET_URL, {"email": person.email}, HTTP_ACCEPT_LANGUAGE="es")
+    with translation.override("ca"):
+        subject = translation.gettext("Reset your Coro password")
+    assert subject != "Reset your Coro password"  # the catalogue has it
+    assert mail.outbox[0].subject == subject
+
+
+def test_password_reset_mail_without_a_chosen_language_follows_the_request(client, person):
+    person.language = ""
+    person.save()
+    client.post(RESET_URL, {"email": person.email}, HTTP_ACCEPT_LANGUAGE="es")
+    with translation.override("es"):
+        assert mail.outbox[0].subject == translation.gettext("Reset your Coro password")
+
+
 def test_tampered_reset_link_is_refused(client, person):
-    client.post("/accounts/password-reset/", {"email": person.email})
-    path = urlsplit(re.search(r"https?://\S+/", mail.outbox[0].body).group(0)).path
+    client.post(RESET_URL, {"email": person.email})
+    path = urlsplit(RESET_LINK.search(mail.outbox[0].body).group(0)).path
     tampered = path[:-2] + ("a" if path[-2] != "a" else "b") + "/"
     response = client.get(tampered, follow=True)
-    assert response.context["validlink"] is False
+    assert response.context["token_fail"] is True
     person.refresh_from_db()
     assert person.check_password(PASSWORD)
+
+
+def test_change_password_needs_the_current_one(person):
+    client = Client()
+    client.force_login(person)
+    url = "/accounts/password/change/"
+    response = client.post(
+        url, {"oldpassword": "wrong", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["oldpassword"]
+    response = client.post(
+        url, {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+
+
+# --- No public sign-up -------------------------------------------------------------------
+
+
+def test_public_sign_up_is_closed(client, db):
+    response = client.get("/accounts/signup/")
+    assert response.status_code == 200
+    assert "account/signup_closed.html" in [t.name for t in response.templates]
+    client.post(
+        "/accounts/signup/",
+        {"email": "intruder@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert not User.objects.filter(email="intruder@example.com").exists()
+
+
+def test_email_addresses_cannot_be_managed_they_come_from_the_invitation(person):
+    client = Client()
+    client.force_login(person)
+    response = client.post("/accounts/email/", {"action_add": "", "email": "other@example.com"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/profile/"
+    person.refresh_from_db()
+    assert person.email == "marta.soler@example.com"
 
 
 # --- Password hashing --------------------------------------------------------------------
@@ -347,7 +419,7 @@ def test_profile_refuses_invalid_data(person, data):
 def test_member_of_an_organisation_can_log_in_and_land_in_its_feed(client, db):
     membership = MembershipFactory(user__email="lucia@example.com")
     response = client.post(
-        LOGIN_URL, {"username": "lucia@example.com", "password": PASSWORD}, follow=True
+        LOGIN_URL, {"login": "lucia@example.com", "password": PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == f"/o/{membership.organisation.code}/"
     assert response.status_code == 200

@@ -246,6 +246,7 @@ def test_a_bad_base_url_refuses_to_start(tmp_path):
 
 
 LEDGER_KEY = "k2026:" + "L" * 40
+ENCRYPTION_KEY = "e2026:" + "E" * 40
 
 
 def test_production_refuses_to_start_without_a_ledger_key(tmp_path):
@@ -257,6 +258,22 @@ def test_production_refuses_to_start_without_a_ledger_key(tmp_path):
     )
     assert result.returncode != 0
     assert "LEDGER_KEY is required" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_encryption_key(tmp_path):
+    result = run_with(
+        tmp_path,
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": STRONG_KEY,
+            "LEDGER_KEY": LEDGER_KEY,
+            "BASE_URL": "https://coro.example.com",
+        },
+        "-c",
+        "import coro.settings",
+    )
+    assert result.returncode != 0
+    assert "ENCRYPTION_KEY is required" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -291,6 +308,7 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
             "DEBUG": "false",
             "SECRET_KEY": STRONG_KEY,
             "LEDGER_KEY": LEDGER_KEY,
+            "ENCRYPTION_KEY": ENCRYPTION_KEY,
             "BASE_URL": "https://coro.example.com",
             "ALLOWED_HOSTS": "coro.example.com",
         },
@@ -313,6 +331,7 @@ def test_deploy_check_fails_when_https_is_missing(tmp_path):
             "DEBUG": "false",
             "SECRET_KEY": STRONG_KEY,
             "LEDGER_KEY": LEDGER_KEY,
+            "ENCRYPTION_KEY": ENCRYPTION_KEY,
             "BASE_URL": "http://coro.example.com",
             "ALLOWED_HOSTS": "coro.example.com",
         },
@@ -405,7 +424,7 @@ def test_demo_logins_work_through_the_login_page(demo, client):
     from coro.site.demo import LOGINS
 
     response = client.post(
-        "/accounts/login/", {"username": LOGINS[0].email, "password": LOGINS[0].password}
+        "/accounts/login/", {"login": LOGINS[0].email, "password": LOGINS[0].password}
     )
     assert response.status_code == 302
 

@@ -259,7 +259,7 @@ def test_release_command(person, clock):
 
     out = StringIO()
     call_command("notifications_release", stdout=out)
-    assert "1 notification(s) enqueued." in out.getvalue()
+    assert out.getvalue() == "Held notifications: 1 was due and is on its way.\n"
     assert len(mail.outbox) == 1
 
 

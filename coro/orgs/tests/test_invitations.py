@@ -297,7 +297,7 @@ def test_existing_user_must_log_in_first_then_accepts(tenancy):
     assert person.check_password(PASSWORD)
 
     response = client.post(
-        response["Location"], {"username": "carmen@example.com", "password": PASSWORD}
+        response["Location"], {"login": "carmen@example.com", "password": PASSWORD}
     )
     assert response["Location"] == path
     page = client.get(path)

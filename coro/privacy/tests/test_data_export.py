@@ -32,7 +32,10 @@ URL = "/me/data/"
 FILES = {
     "README.txt",
     "profile.json",
+    "email_addresses.json",
+    "two_factor_methods.json",
     "memberships.json",
+    "company_sign_in.json",
     "participation.json",
     "consent_ledger.json",
     "consent_receipts.json",

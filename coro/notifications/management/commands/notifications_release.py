@@ -14,4 +14,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         count = notifications_release_due()
         if options["verbosity"] >= 1:
-            self.stdout.write(f"{count} notification(s) enqueued.")
+            self.stdout.write(f"Held notifications: {released_in_words(count)}")
+
+
+def released_in_words(count: int) -> str:
+    """What the worker's start-up line says about notifications held for working hours."""
+    if count == 0:
+        return "none were due."
+    if count == 1:
+        return "1 was due and is on its way."
+    return f"{count} were due and are on their way."
