@@ -29,6 +29,8 @@ class AuditEntry(AppendOnlyModel):
         MEMBER_DEACTIVATED = "member_deactivated", _("Member deactivated")
         MEMBER_REACTIVATED = "member_reactivated", _("Member reactivated")
         MEMBER_REMOVED = "member_removed", _("Member removed")
+        TWO_FACTOR_CHANGED = "two_factor_changed", _("Two-factor requirement changed")
+        SIGN_IN_CHANGED = "sign_in_changed", _("Company sign-in changed")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     actor_ref = models.CharField(max_length=16, blank=True)

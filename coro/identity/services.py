@@ -2,6 +2,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from coro.accounts.models import User
+from coro.audit.models import AuditEntry
+from coro.audit.services import audit_record
 from coro.core import crypto
 from coro.identity.models import AllowedDomain, IdentityProvider
 from coro.identity.presets import Preset
@@ -19,6 +21,7 @@ def identity_provider_save(
     forget_secret: bool = False,
     domains: list[str],
     enabled: bool,
+    actor: Membership | None = None,
 ) -> IdentityProvider:
     """Create or change the organisation's provider and replace its list of domains.
 
@@ -29,6 +32,8 @@ def identity_provider_save(
         provider = IdentityProvider.objects.select_for_update().filter(
             organisation=organisation
         ).first() or IdentityProvider(organisation=organisation)
+        before = _audit_view(provider)
+        had_secret = bool(provider.client_secret_encrypted)
         provider.preset = preset
         provider.issuer = issuer
         provider.client_id = client_id.strip()
@@ -50,7 +55,33 @@ def identity_provider_save(
             allowed = AllowedDomain(identity_provider=provider, domain=domain)
             allowed.full_clean()
             allowed.save()
+        after = _audit_view(provider)
+        if new_secret:
+            after["secret"] = "changed"
+        elif forget_secret and had_secret:
+            after["secret"] = "from the environment"
+        if after != before:
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditEntry.Action.SIGN_IN_CHANGED,
+                before=before,
+                after=after,
+            )
     return provider
+
+
+def _audit_view(provider: IdentityProvider) -> dict[str, object]:
+    """What the audit trail records of the provider: never the secret itself."""
+    if provider.pk is None:
+        return {}
+    return {
+        "preset": provider.preset,
+        "issuer": provider.issuer,
+        "client_id": provider.client_id,
+        "domains": ", ".join(sorted(provider.domains.values_list("domain", flat=True))),
+        "enabled": provider.enabled,
+    }
 
 
 def employee_join(*, organisation: Organisation, user: User) -> Membership:

@@ -111,6 +111,7 @@ def settings_save(request: HttpRequest, membership: Membership) -> HttpResponse:
             forget_secret=data.get("forget_secret", False),
             domains=data["domains"],
             enabled=data["enabled"],
+            actor=membership,
         )
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():

@@ -26,7 +26,7 @@ def security(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         required = form.cleaned_data["two_factor_required"]
-        two_factor_requirement_set(organisation=organisation, required=required)
+        two_factor_requirement_set(organisation=organisation, required=required, actor=membership)
         if required:
             messages.success(request, _("Admins and editors now need two-factor authentication."))
         else:

@@ -258,3 +258,24 @@ def test_an_unreadable_stored_secret_is_said_plainly(tenancy):
         client.post(save_url(tenancy.org), google())
     page = client.get(page_url(tenancy.org)).content.decode()
     assert "cannot be decrypted" in page
+
+
+def test_changes_are_audited_without_the_secret(tenancy):
+    from coro.audit.models import AuditEntry
+
+    client = english(tenancy, tenancy.admin.user)
+    assert client.post(save_url(tenancy.org), google()).status_code == 302
+    assert client.post(save_url(tenancy.org), google(client_secret="")).status_code == 302
+    assert (
+        client.post(save_url(tenancy.org), google(enabled=None, client_secret="")).status_code
+        == 302
+    )
+    entries = list(
+        AuditEntry.objects.filter(action=AuditEntry.Action.SIGN_IN_CHANGED).order_by("pk")
+    )
+    # Created, then switched off; saving the same settings again records nothing.
+    assert len(entries) == 2
+    assert entries[0].before == {} and entries[0].after["secret"] == "changed"
+    assert entries[1].before["enabled"] is True and entries[1].after["enabled"] is False
+    assert all(e.actor_ref == tenancy.admin.code for e in entries)
+    assert not any(SECRET in str(e.before) + str(e.after) for e in entries)

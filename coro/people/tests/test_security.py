@@ -141,3 +141,21 @@ def test_the_page_counts_who_has_none_without_naming_them(tenancy):
     assert "1 admin or editor has no second factor yet." in html
     assert tenancy.editor.user.name not in html
     assert tenancy.editor.user.email not in html
+
+
+def test_switching_the_requirement_is_audited_and_saving_it_unchanged_is_not(tenancy):
+    from coro.audit.models import AuditEntry
+
+    second_factor(tenancy.admin)
+    client = tenancy.client_for(tenancy.admin.user)
+    url = SECURITY.format(org=tenancy.org.code)
+    client.post(url, {"two_factor_required": "on"})
+    client.post(url, {"two_factor_required": "on"})
+    client.post(url, {})
+    entries = list(
+        AuditEntry.objects.filter(action=AuditEntry.Action.TWO_FACTOR_CHANGED).order_by("pk")
+    )
+    assert [(e.before, e.after, e.actor_ref) for e in entries] == [
+        ({"two_factor_required": False}, {"two_factor_required": True}, tenancy.admin.code),
+        ({"two_factor_required": True}, {"two_factor_required": False}, tenancy.admin.code),
+    ]
