@@ -28,38 +28,17 @@ from coro.analytics.management.commands.releases import published_in_words
 from coro.core.logging import ClientErrorsOnOneLine
 from coro.env import ConfigError
 from coro.notifications.management.commands.notifications_release import released_in_words
+from testing.environment import clean_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 CORO = Path(sys.executable).parent / "coro"  # the command `make run` calls
 ALARMING = ("Traceback", "Segmentation fault", "Error")
 
 # Settings a developer's shell may hold; each test says what it wants.
-SETTINGS_VARIABLES = (
-    "SECRET_KEY",
-    "SECRET_KEY_FILE",
-    "DEBUG",
-    "DEBUG_FILE",
-    "BASE_URL",
-    "ALLOWED_HOSTS",
-    "DATABASE_URL",
-    "TASK_BACKEND",
-    "EMAIL_HOST",
-    "LEDGER_KEY",
-    "LEDGER_KEY_FILE",
-    "ENCRYPTION_KEY",
-    "ENCRYPTION_KEY_FILE",
-    "DJANGO_SETTINGS_MODULE",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-    "CORO_DATA_DIR",
-    "LOG_LEVEL",
-    "BIND",
-)
 
 
 def environment(data_dir: Path, **extra: str) -> dict[str, str]:
-    environ = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
-    environ.update(CORO_DATA_DIR=str(data_dir), **extra)
-    return environ
+    return clean_environ(CORO_DATA_DIR=str(data_dir), **extra)
 
 
 # --- A 4xx is one line ---------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Settings come from the environment, typed, and fail loudly; the demo company loads."""
 
-import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -13,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from coro.env import ConfigError, env_bool, env_choice, env_int, env_keys, env_list, env_str
+from testing.environment import clean_environ
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -187,29 +187,13 @@ def test_env_choice_does_not_accept_the_full_value_instead_of_the_name():
 
 # --- Loading the real settings in a fresh process -----------------------------------------
 
-SETTINGS_VARIABLES = (
-    "SECRET_KEY",
-    "SECRET_KEY_FILE",
-    "DEBUG",
-    "DEBUG_FILE",
-    "BASE_URL",
-    "ALLOWED_HOSTS",
-    "DATABASE_URL",
-    "TASK_BACKEND",
-    "EMAIL_HOST",
-    "SECURE_SSL_REDIRECT",
-    "SECURE_HSTS_SECONDS",
-    "SECURE_HSTS_PRELOAD",
-    "DJANGO_SETTINGS_MODULE",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests; a deployment must not have it
-    "CORO_DATA_DIR",
-)
 STRONG_KEY = "k7#Qz!p2@Lw9$Xr4%Nv8^Bt1&Hm6*Jc3(Fd5)Gs0_Ya-Ue+Oi=Pq"
 
 
 def run_with(tmp_path, extra: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
-    environ.update(DJANGO_SETTINGS_MODULE="coro.settings", CORO_DATA_DIR=str(tmp_path), **extra)
+    environ = clean_environ(
+        DJANGO_SETTINGS_MODULE="coro.settings", CORO_DATA_DIR=str(tmp_path), **extra
+    )
     return subprocess.run(
         [sys.executable, *args],
         env=environ,
