@@ -12,11 +12,11 @@ from django.utils.translation import gettext
 
 from coro.analytics import continual
 from coro.analytics.figures import ReleaseFigures, release_figures
-from coro.analytics.groups import Group, merge_small_groups
+from coro.analytics.groups import merge_small_groups
 from coro.analytics.models import HORIZON, Release, ReleasePeriod, ReleasePolicy, ReleaseYear
-from coro.analytics.services import NO_TEAM, OTHER, SENSITIVITY
+from coro.analytics.services import NO_TEAM, OTHER, SENSITIVITY, team_groups_by_size
 from coro.content.models import Post
-from coro.orgs.models import Membership, Organisation, Team
+from coro.orgs.models import Organisation
 from coro.sharing.models import Click, Share
 
 
@@ -224,18 +224,9 @@ def release_group_sizes(organisation: Organisation) -> list[GroupSize]:
     figures = figures_latest(organisation)
     if figures is not None:
         return [GroupSize(key=g.key, name=g.name, size=g.size) for g in figures.groups]
-    teams = dict(Team.objects.filter(organisation=organisation).values_list("code", "name"))
-    sizes: dict[str, int] = {}
-    for team_code in Membership.objects.filter(
-        organisation=organisation, deactivated_at__isnull=True
-    ).values_list("team__code", flat=True):
-        key = f"t:{team_code}" if team_code else NO_TEAM
-        sizes[key] = sizes.get(key, 0) + 1
-    candidates = [Group(name=f"t:{code}", size=sizes.get(f"t:{code}", 0)) for code in teams]
-    candidates.append(Group(name=NO_TEAM, size=sizes.get(NO_TEAM, 0)))
+    candidates, names = team_groups_by_size(organisation)
     merged = merge_small_groups(candidates, organisation.min_group_size, other_name=OTHER)
     kept = sorted((g for g in merged if not g.is_other), key=lambda g: (-g.size, g.name))
-    names = {f"t:{code}": name for code, name in teams.items()}
     names[NO_TEAM] = gettext("No team")
     groups = [GroupSize(key=g.name, name=names[g.name], size=g.size) for g in kept]
     groups += [

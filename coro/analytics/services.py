@@ -88,24 +88,29 @@ def step_of(day: date, period: str) -> int:
     }[ReleasePeriod(period)]
 
 
+def team_groups_by_size(organisation: Organisation) -> tuple[list[Group], dict[str, str]]:
+    """Every team (keyed "t:<code>") and "no team", each with its active members, and the
+    teams' names by key. Sizes only: admins know them from the People page."""
+    teams = dict(Team.objects.filter(organisation=organisation).values_list("code", "name"))
+    sizes: dict[str, int] = defaultdict(int)
+    members = Membership.objects.active().filter(organisation=organisation)
+    for team_code in members.values_list("team__code", flat=True):
+        sizes[f"t:{team_code}" if team_code else NO_TEAM] += 1
+    groups = [Group(name=f"t:{code}", size=sizes[f"t:{code}"]) for code in teams]
+    groups.append(Group(name=NO_TEAM, size=sizes[NO_TEAM]))
+    return groups, {f"t:{code}": name for code, name in teams.items()}
+
+
 def _groups_for_the_year(organisation: Organisation) -> list[dict[str, object]]:
     """Teams big enough to be shown on their own, then "no team", then "other" (the small
     teams, and any team created later in the year). Decided on sizes alone, never on who
     takes part, and fixed for the year."""
-    teams = list(Team.objects.filter(organisation=organisation))
-    sizes: dict[str, int] = defaultdict(int)
-    for team_code in Membership.objects.filter(
-        organisation=organisation, deactivated_at__isnull=True
-    ).values_list("team__code", flat=True):
-        sizes[f"t:{team_code}" if team_code else NO_TEAM] += 1
-    candidates = [Group(name=f"t:{t.code}", size=sizes[f"t:{t.code}"]) for t in teams]
-    candidates.append(Group(name=NO_TEAM, size=sizes[NO_TEAM]))
+    candidates, names = team_groups_by_size(organisation)
     kept = {
         g.name
         for g in merge_small_groups(candidates, organisation.min_group_size)
         if not g.is_other
     }
-    names = {f"t:{t.code}": t.name for t in teams}
     groups: list[dict[str, object]] = [
         {"key": key, "name": names.get(key, ""), "teams": [key[2:]] if key != NO_TEAM else []}
         for key in [g.name for g in candidates]
@@ -230,9 +235,8 @@ def _estimate(organisation: Organisation, release_year: ReleaseYear, series: str
 
 def _group_sizes(organisation: Organisation, groups: list[dict[str, object]]) -> dict[str, int]:
     sizes: dict[str, int] = defaultdict(int)
-    for team_code in Membership.objects.filter(
-        organisation=organisation, deactivated_at__isnull=True
-    ).values_list("team__code", flat=True):
+    members = Membership.objects.active().filter(organisation=organisation)
+    for team_code in members.values_list("team__code", flat=True):
         sizes[_group_of(team_code, groups)] += 1
     return sizes
 

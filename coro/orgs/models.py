@@ -84,6 +84,13 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.EMPLOYEE: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> "MembershipQuerySet":
+        """Members an admin has not deactivated: those who can open the organisation and
+        count in its teams."""
+        return self.filter(deactivated_at__isnull=True)
+
+
 class Membership(models.Model):
     """A person's place in one organisation: their role and team."""
 
@@ -106,6 +113,8 @@ class Membership(models.Model):
     recognition_opt_in = models.BooleanField(_("my name may appear in recognition"), default=False)
     # Set when an admin deactivates the member: they can no longer open the organisation.
     deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [

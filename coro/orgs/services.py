@@ -52,7 +52,7 @@ def admin_would_be_missing(*, membership: Membership, new_role: Role | None) -> 
     if new_role is None and not others.exists():
         return False  # the last person leaves: nobody is left without an admin
     # A deactivated admin cannot open the organisation: they do not count as its admin.
-    return not others.filter(role=Role.ADMIN, deactivated_at__isnull=True).exists()
+    return not others.active().filter(role=Role.ADMIN).exists()
 
 
 def admin_kept_check(*, membership: Membership, new_role: Role | None) -> None:

@@ -9,11 +9,8 @@ def editors_without_second_factor(organisation: Organisation) -> int:
     never who)."""
     with_factor = Authenticator.objects.filter(type__in=SECOND_FACTORS).values("user_id")
     return (
-        Membership.objects.filter(
-            organisation=organisation,
-            role__in=[Role.ADMIN, Role.EDITOR],
-            deactivated_at__isnull=True,
-        )
+        Membership.objects.active()
+        .filter(organisation=organisation, role__in=[Role.ADMIN, Role.EDITOR])
         .exclude(user_id__in=with_factor)
         .count()
     )
