@@ -5,6 +5,7 @@ and typed code builds objects with ``XFactory.create(...)``, which returns the m
 """
 
 import copy
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -70,11 +71,30 @@ class PostFactory(factory.django.DjangoModelFactory[Post]):
         model = Post
 
     organisation = factory.SubFactory(OrganisationFactory)
-    title = factory.Sequence(lambda n: f"Noticia {n}")
-    body = "Abrimos una nueva tienda en Valencia."
+    language = "es"
+    texts = factory.Sequence(
+        lambda n: {"es": {"title": f"Noticia {n}", "body": "Abrimos una nueva tienda en Valencia."}}
+    )
     link = "https://example.com/noticia"
     status = Post.Status.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        """``title=`` and ``body=`` set the text in the post's language."""
+        title, body = kwargs.pop("title", None), kwargs.pop("body", None)
+        if title is not None or body is not None:
+            language = kwargs.get("language", "es")
+            parts = dict(kwargs.get("texts", {}).get(language, {}))
+            if title is not None:
+                parts["title"] = title
+            if body is not None:
+                parts["body"] = body
+            parts.setdefault("title", "Noticia")
+            parts.setdefault("body", "")
+            kwargs["texts"] = {**kwargs.get("texts", {}), language: parts}
+        kwargs.setdefault("search_text", Post.search_text_for(kwargs.get("texts", {})))
+        return kwargs
 
 
 class ShareFactory(factory.django.DjangoModelFactory[Share]):

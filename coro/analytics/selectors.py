@@ -45,9 +45,8 @@ def post_figures(organisation: Organisation) -> list[tuple[str, datetime | None,
         Post.objects.filter(organisation=organisation, status=Post.Status.PUBLISHED)
         .annotate(share_count=Count("shares", distinct=True), click_count=Count("shares__clicks"))
         .order_by("-published_at")
-        .values_list("title", "published_at", "share_count", "click_count")
     )
-    return list(rows)
+    return [(p.title, p.published_at, p.share_count, p.click_count) for p in rows]
 
 
 def totals(organisation: Organisation) -> Totals:

@@ -6,6 +6,10 @@ from coro.content.models import Post
 
 
 class PostForm(forms.ModelForm[Post]):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"), max_length=3000, widget=forms.Textarea(attrs={"rows": 6})
+    )
     link = forms.URLField(
         label=_("Link"),
         max_length=1000,
@@ -16,5 +20,4 @@ class PostForm(forms.ModelForm[Post]):
 
     class Meta:
         model = Post
-        fields = ["title", "body", "link"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        fields = ["link"]

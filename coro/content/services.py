@@ -5,16 +5,26 @@ from coro.orgs.models import Membership
 
 
 def post_create(*, author: Membership, title: str, body: str, link: str) -> Post:
-    post = Post(organisation=author.organisation, author=author, title=title, body=body, link=link)
+    language = author.organisation.language
+    post = Post(
+        organisation=author.organisation,
+        author=author,
+        language=language,
+        texts={language: {"title": title, "body": body}},
+        link=link,
+    )
+    post.search_text = Post.search_text_for(post.texts)
     post.full_clean()
     post.save()
     return post
 
 
 def post_update(*, post: Post, title: str, body: str, link: str) -> Post:
-    post.title, post.body, post.link = title, body, link
+    post.texts = {**post.texts, post.language: {"title": title, "body": body}}
+    post.link = link
+    post.search_text = Post.search_text_for(post.texts)
     post.full_clean()
-    post.save(update_fields=["title", "body", "link"])
+    post.save(update_fields=["texts", "search_text", "link"])
     return post
 
 

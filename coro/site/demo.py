@@ -192,8 +192,9 @@ def load_demo(seed: int = 2026) -> Organisation:
         post = Post.objects.create(
             organisation=organisation,
             author=editor,
-            title=title,
-            body=body,
+            language=organisation.language,
+            texts={organisation.language: {"title": title, "body": body}},
+            search_text=Post.search_text_for({"x": {"title": title, "body": body}}),
             link=link,
             status=Post.Status.PUBLISHED if published_at else Post.Status.DRAFT,
             created_at=(published_at or now) - timedelta(hours=3),

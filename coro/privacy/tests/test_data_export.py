@@ -45,6 +45,8 @@ FILES = {
     "notifications.json",
     "audit.json",
     "posts.json",
+    "reactions.json",
+    "comments.json",
     "invitations.json",
     "team_figures.json",
 }

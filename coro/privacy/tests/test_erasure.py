@@ -240,7 +240,7 @@ def test_posts_they_wrote_stay_without_an_author(footprint):
     account_erase(user=footprint.employee.user)
     from coro.content.models import Post
 
-    post = Post.objects.get(title="Escrito por Emilio")
+    post = Post.objects.get(texts__es__title="Escrito por Emilio")
     assert post.author_id is None
 
 
