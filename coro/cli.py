@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
             execute_from_command_line(["coro", "notifications_release"])
             # Team figures due while no worker ran are published now; the next check is planned.
             execute_from_command_line(["coro", "releases"])
+            # Scheduled posts, blog feeds and other periodic jobs catch up and are planned.
+            execute_from_command_line(["coro", "periodic"])
             args = ["db_worker", *args[1:]]
         execute_from_command_line(["coro", *args])
     except KeyboardInterrupt:
