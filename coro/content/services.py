@@ -40,3 +40,10 @@ def post_unpublish(*, post: Post) -> Post:
     post.status = Post.Status.DRAFT
     post.save(update_fields=["status"])
     return post
+
+
+def post_link_lock(*, post: Post) -> None:
+    """The post has been shared: its link is frozen from now on (the first share sets it)."""
+    if post.link_locked_at is None:
+        Post.objects.filter(pk=post.pk, link_locked_at=None).update(link_locked_at=timezone.now())
+        post.refresh_from_db(fields=["link_locked_at"])

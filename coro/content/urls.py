@@ -1,10 +1,10 @@
 from django.urls import path
 
-from coro.content import views
+from coro.content import feed_views, views
 
 app_name = "content"
 urlpatterns = [
-    path("", views.feed, name="feed"),
+    path("", feed_views.feed, name="feed"),
     path("posts/", views.post_list, name="post_list"),
     path("posts/new/", views.post_create, name="post_create"),
     path("posts/<str:code>/edit/", views.post_edit, name="post_edit"),

@@ -8,30 +8,10 @@ from django.views.decorators.http import require_POST
 from coro.content import selectors, services
 from coro.content.forms import PostForm
 from coro.content.models import Post
-from coro.networks import NETWORKS
 from coro.orgs.access import OrgRequest, org_object_or_404, org_view
 from coro.orgs.models import Membership, Role
-from coro.program.selectors import invitation_banner_shown, is_enrolled
 
 PAGE_SIZE = 10
-
-
-@org_view()
-def feed(request: HttpRequest, membership: Membership) -> HttpResponse:
-    page = Paginator(selectors.posts_published(membership.organisation), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    enrolled = is_enrolled(membership)
-    context = {
-        "membership": membership,
-        "page": page,
-        "enrolled": enrolled,
-        "membership_enrolled": enrolled,  # the menu's leave button, without asking again
-        # Never asked of people who take part; dismissed for good until the terms change.
-        "invitation_banner": not enrolled and invitation_banner_shown(membership),
-        "networks": NETWORKS.values(),
-    }
-    return render(request, "content/feed.html", context)
 
 
 @org_view(Role.EDITOR)
