@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "coro.content",
     "coro.sharing",
     "coro.analytics",
+    "coro.community",
     "coro.audit",
     "coro.notifications",
     "coro.privacy",
@@ -245,6 +246,11 @@ MEDIA_URL = "/media/"
 # Upload limits (bytes); a bigger request is refused with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Fetching links (previews, blog feeds): see docs/fetching.md. TESTS ONLY: None in real use.
+# A list switches the fetcher to test mode: it fetches nothing beyond this machine and lets
+# through exactly the loopback "127.0.0.1:<port>" / "[::1]:<port>" entries listed.
+FETCH_TEST_ALLOW: list[str] | None = None
 
 # Secrets stored in the database (identity providers' client secrets, later social tokens)
 # are encrypted with these keys (Fernet): "id:key" pairs, the first encrypts, all decrypt.

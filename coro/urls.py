@@ -12,6 +12,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("", include("coro.program.urls")),
     path("", include("coro.sharing.urls")),
     path("", include("coro.analytics.urls")),
+    path("", include("coro.community.urls")),
     path("", include("coro.people.urls")),
     path("", include("coro.audit.urls")),
     path("", include("coro.privacy.org_urls")),

@@ -126,3 +126,98 @@ class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     organisation = factory.SubFactory(OrganisationFactory)
     email = factory.Sequence(lambda n: f"invited{n}@example.com")
     role = Role.EMPLOYEE
+
+
+# --- Community (coro/community) ---------------------------------------------------------
+import datetime  # noqa: E402
+
+from coro.community.models import Goal  # noqa: E402
+
+
+class GoalFactory(factory.django.DjangoModelFactory[Goal]):
+    class Meta:
+        model = Goal
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Objetivo {n}")
+    metric = Goal.Metric.VISITS
+    team = None
+    target = 100
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=21))
+
+
+from coro.content.models import BlogFeed  # noqa: E402
+
+
+class BlogFeedFactory(factory.django.DjangoModelFactory[BlogFeed]):
+    class Meta:
+        model = BlogFeed
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    url = factory.Sequence(lambda n: f"https://blog.example.com/feed-{n}.xml")
+    language = "es"
+
+
+# --- Topics, reactions and comments (coro/content) -----------------------------------------
+from coro.content.models import Comment, Reaction, Topic  # noqa: E402
+
+
+class TopicFactory(factory.django.DjangoModelFactory[Topic]):
+    class Meta:
+        model = Topic
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Tema {n}")
+
+
+class ReactionFactory(factory.django.DjangoModelFactory[Reaction]):
+    class Meta:
+        model = Reaction
+
+    post = factory.SubFactory(PostFactory)
+    membership = factory.SubFactory(
+        MembershipFactory, organisation=factory.SelfAttribute("..post.organisation")
+    )
+    kind = Reaction.Kind.LIKE
+
+
+class CommentFactory(factory.django.DjangoModelFactory[Comment]):
+    class Meta:
+        model = Comment
+
+    post = factory.SubFactory(PostFactory)
+    author = factory.SubFactory(
+        MembershipFactory, organisation=factory.SelfAttribute("..post.organisation")
+    )
+    body = factory.Sequence(lambda n: f"Comentario {n}")
+
+
+class PostImageFactory(factory.django.DjangoModelFactory):  # type: ignore[type-arg]
+    """An image row; its file is stored only with ``files=True`` (a plain PNG, no variants).
+    Tests of uploads use ``coro.content.images.post_image_add``."""
+
+    class Meta:
+        model = "content.PostImage"
+        skip_postgeneration_save = True
+
+    post = factory.SubFactory(PostFactory)
+    alt_text = factory.Sequence(lambda n: f"Foto {n} de la tienda")
+    width = 64
+    height = 48
+    file = factory.LazyAttribute(lambda image: f"posts/{image.post.code}/image-64.png")
+
+    @factory.post_generation
+    def files(image: Any, create: bool, extracted: bool, **kwargs: Any) -> None:
+        if not (create and extracted):
+            return
+        import io
+
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.new("RGB", (image.width, image.height), (200, 80, 20)).save(out, format="PNG")
+        image.file.name = default_storage.save(image.file.name, ContentFile(out.getvalue()))
+        image.save(update_fields=["file"])

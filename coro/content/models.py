@@ -6,6 +6,7 @@ A post's words exist in several languages, stored as data keyed by language code
 """
 
 from typing import Any, TypedDict
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -221,6 +222,12 @@ class LinkPreview(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.url
+
+    @property
+    def domain(self) -> str:
+        """The site the link goes to, as people read it ("empresa.example")."""
+        host = urlsplit(self.url).hostname or ""
+        return host.removeprefix("www.")
 
 
 class Reaction(models.Model):

@@ -1,14 +1,143 @@
-from django.db.models import QuerySet
+"""Reads of posts: what is live, what editors see per state, proposals."""
 
-from coro.content.models import Post
-from coro.orgs.models import Organisation
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from coro.content.models import Post, Topic
+from coro.orgs.models import Membership, Organisation, Team
+
+
+def live_q(now: datetime) -> Q:
+    """Posts people can read at ``now``: published, or scheduled and due (the periodic job
+    may not have run yet), and not expired."""
+    not_expired = Q(expire_at__isnull=True) | Q(expire_at__gt=now)
+    published = Q(status=Post.Status.PUBLISHED)
+    due = Q(status=Post.Status.SCHEDULED, publish_at__isnull=False, publish_at__lte=now)
+    return (published | due) & not_expired
+
+
+def posts_live(organisation: Organisation, *, now: datetime | None = None) -> QuerySet[Post]:
+    """The organisation's live posts, newest first; each has ``live_at`` (when it went live)."""
+    now = now or timezone.now()
+    return (
+        Post.objects.filter(live_q(now), organisation=organisation)
+        .annotate(live_at=Coalesce("published_at", "publish_at", "created_at"))
+        .order_by("-live_at", "-created_at")
+    )
 
 
 def posts_published(organisation: Organisation) -> QuerySet[Post]:
-    return Post.objects.filter(organisation=organisation, status=Post.Status.PUBLISHED).order_by(
-        "-published_at"
+    """Kept for older callers: the live posts."""
+    return posts_live(organisation)
+
+
+def post_is_live(post: Post, *, now: datetime | None = None) -> bool:
+    return Post.objects.filter(live_q(now or timezone.now()), pk=post.pk).exists()
+
+
+# --- Editors' list ------------------------------------------------------------------------
+
+# The tabs of the editors' list, in order; "live" and "scheduled" depend on the clock.
+LIST_TABS = ("draft", "in_review", "scheduled", "live", "archived", "declined")
+
+
+def tab_q(tab: str, now: datetime) -> Q:
+    """The posts of one tab of the editors' list at ``now``."""
+    if tab == "live":
+        return live_q(now)
+    if tab == "scheduled":
+        return Q(status=Post.Status.SCHEDULED, publish_at__gt=now) | Q(
+            status=Post.Status.SCHEDULED, publish_at__isnull=True
+        )
+    if tab == "archived":
+        # Published posts past their expiry are archived in effect, before the job runs.
+        expired = Q(expire_at__isnull=False, expire_at__lte=now) & Q(
+            status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED]
+        )
+        return Q(status=Post.Status.ARCHIVED) | expired
+    return Q(status=tab)
+
+
+def posts_tab_counts(organisation: Organisation, *, now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    counts = Post.objects.filter(organisation=organisation).aggregate(
+        **{tab: Count("pk", filter=tab_q(tab, now)) for tab in LIST_TABS}
+    )
+    return {tab: int(counts[tab] or 0) for tab in LIST_TABS}
+
+
+def posts_in_tab(
+    organisation: Organisation, tab: str, *, now: datetime | None = None
+) -> QuerySet[Post]:
+    """One tab of the editors' list, newest first (by the date that matters in the tab)."""
+    now = now or timezone.now()
+    order = {
+        "scheduled": ["publish_at", "-created_at"],
+        "live": ["-live_at", "-created_at"],
+        "archived": ["-archived_at", "-created_at"],
+    }.get(tab, ["-updated_at", "-created_at"])
+    return (
+        Post.objects.filter(tab_q(tab, now), organisation=organisation)
+        .annotate(live_at=Coalesce("published_at", "publish_at", "created_at"))
+        .select_related("proposed_by__user")
+        .prefetch_related("topics", "teams")
+        .order_by(*order)
     )
 
 
 def posts_all(organisation: Organisation) -> QuerySet[Post]:
     return Post.objects.filter(organisation=organisation).order_by("-created_at")
+
+
+# --- Topics and teams ---------------------------------------------------------------------
+
+
+def topics_of(organisation: Organisation) -> QuerySet[Topic]:
+    return Topic.objects.filter(organisation=organisation).order_by("name")
+
+
+def teams_of(organisation: Organisation) -> QuerySet[Team]:
+    return Team.objects.filter(organisation=organisation).order_by("name")
+
+
+# --- Proposals ----------------------------------------------------------------------------
+
+
+def proposals_in_review(organisation: Organisation) -> QuerySet[Post]:
+    """The proposals board: proposals waiting for review, newest first."""
+    return (
+        Post.objects.filter(
+            organisation=organisation,
+            status=Post.Status.IN_REVIEW,
+            proposed_by__isnull=False,
+        )
+        .select_related("proposed_by__user")
+        .order_by("-updated_at", "-created_at")
+    )
+
+
+def proposals_of(membership: Membership) -> QuerySet[Post]:
+    """A person's own proposals, whatever became of them, newest first."""
+    return Post.objects.filter(
+        organisation=membership.organisation, proposed_by=membership
+    ).order_by("-created_at")
+
+
+def credited_proposer(post: Post) -> Membership | None:
+    """Who gets credit for a proposal: the proposer, only if they opted in to recognition
+    and are still an active member; otherwise nobody is named."""
+    proposer = post.proposed_by
+    if proposer is None or not proposer.recognition_opt_in or proposer.deactivated_at is not None:
+        return None
+    return proposer
+
+
+def proposer_name(post: Post) -> str | None:
+    """The name to show for a proposal's author, or None ("A colleague")."""
+    proposer = credited_proposer(post)
+    if proposer is None:
+        return None
+    return proposer.user.get_full_name() or None

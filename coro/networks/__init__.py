@@ -1,7 +1,7 @@
 """The registry of networks a post can be passed on to.
 
 Each network is one small module in this package that defines ``NETWORK``. Adding one:
-write the module, add it to ``_MODULES``, add a test in ``networks/tests/test_networks.py``
+write the module, add it to ``_MODULES``, add its rows to ``networks/tests/test_text_rules.py``
 (see docs/networks.md). No migration: ``Share.network`` is checked against this registry,
 not against database choices.
 """
@@ -11,9 +11,10 @@ from importlib import import_module
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from coro.networks.base import Network, NetworkClient, Posted
+from coro.networks.base import Network, NetworkClient, Posted, text_validate
+from coro.networks.text_rules import TextRule
 
-_MODULES = ["linkedin", "x", "email"]
+_MODULES = ["linkedin", "x", "bluesky", "threads", "email"]
 
 NETWORKS: dict[str, Network] = {}
 for _name in _MODULES:
@@ -32,4 +33,13 @@ def validate_network_key(key: str) -> None:
         )
 
 
-__all__ = ["NETWORKS", "Network", "NetworkClient", "Posted", "get_network", "validate_network_key"]
+__all__ = [
+    "NETWORKS",
+    "Network",
+    "NetworkClient",
+    "Posted",
+    "TextRule",
+    "get_network",
+    "text_validate",
+    "validate_network_key",
+]

@@ -2,6 +2,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
+
+from coro.networks.text_rules import TextRule, graphemes
+
 
 @dataclass(frozen=True)
 class Posted:
@@ -23,24 +28,95 @@ class NetworkClient(Protocol):
     def audience_size(self, *, credentials: Mapping[str, str]) -> int | None: ...
 
 
+def link_after_space(text: str, link: str) -> str:
+    """The text, a space and the link: how X's intent adds its ``url`` parameter, and how
+    Bluesky's composer gets both in its one ``text`` parameter."""
+    return " ".join(part for part in (text, link) if part)
+
+
+def text_only(text: str, link: str) -> str:
+    """The link goes out beside the text (an attachment), not in it: only the text counts."""
+    return text
+
+
 @dataclass(frozen=True)
 class Network:
-    """What Coro knows about one network: its limits, how to open a share on it, and
-    optionally how to post through a connected account."""
+    """What Coro knows about one network: how it counts a text (``text_rule``), how to open
+    a share on it, and optionally how to post through a connected account."""
 
     key: str
     label: str
-    # Characters allowed in a post, and how many a link counts for (None: no limit).
-    max_length: int | None
-    link_length: int | None
+    text_rule: TextRule
     # Builds the share-intent URL from the suggested text and the tracked link.
     intent_url: Callable[[str, str], str]
+    # The text as the network receives it together with the link: what its limit applies to.
+    outgoing: Callable[[str, str], str] = link_after_space
     # Whether the intent URL is opened in a new tab (web) or by the system (mailto:).
     opens_in_new_tab: bool = True
     # Posting through a connected account; None for networks shared by intent only.
     client: NetworkClient | None = None
 
+    @property
+    def max_length(self) -> int | None:
+        """The network's limit in its own units (None: no limit)."""
+        return self.text_rule.limit
+
+    def count(self, text: str) -> int:
+        """The length of ``text`` as the network counts it."""
+        return self.text_rule.count(text)
+
     def text_length(self, text: str, link: str) -> int:
-        """Length of text plus link as the network counts it."""
-        link_length = self.link_length if self.link_length is not None else len(link)
-        return len(text) + 1 + link_length
+        """The length of the text as it goes out with the link, as the network counts it."""
+        return self.count(self.outgoing(text, link))
+
+    def remaining(self, text: str, link: str) -> int | None:
+        """What is left under the limit (negative: over it); None for networks without one."""
+        if self.max_length is None:
+            return None
+        return self.max_length - self.text_length(text, link)
+
+    def fits(self, text: str, link: str) -> bool:
+        remaining = self.remaining(text, link)
+        return remaining is None or remaining >= 0
+
+    def shortened(self, text: str, link: str, *, tail: str = "", ellipsis: str = "…") -> str | None:
+        """``text + tail`` if it fits with the link; otherwise the longest start of ``text``
+        (whole grapheme clusters, so no emoji is cut in half) followed by ``ellipsis`` and
+        ``tail`` that fits; None if not even ``ellipsis + tail`` fits. The tail (the
+        disclosure) is never shortened."""
+        if self.fits(text + tail, link):
+            return text + tail
+        clusters = graphemes(text)
+
+        def candidate(kept: int) -> str:
+            return "".join(clusters[:kept]).rstrip() + ellipsis + tail
+
+        best: str | None = None
+        low, high = 0, len(clusters) - 1
+        # Longer starts count more (a cut URL can count less than the whole one, so every
+        # answer is checked, never assumed).
+        while low <= high:
+            middle = (low + high) // 2
+            if self.fits(candidate(middle), link):
+                best, low = candidate(middle), middle + 1
+            else:
+                high = middle - 1
+        return best
+
+
+def text_validate(network: Network, text: str, link: str) -> None:
+    """Refuse a text that will not fit the network once it goes out with the link."""
+    if network.fits(text, link) or network.max_length is None:
+        return
+    length = network.text_length(text, link)
+    raise ValidationError(
+        ngettext(
+            "%(network)s allows %(limit)s characters as %(network)s counts them; "
+            "this text has %(length)s.",
+            "%(network)s allows %(limit)s characters as %(network)s counts them; "
+            "this text has %(length)s.",
+            network.max_length,
+        ),
+        code="too_long",
+        params={"network": network.label, "limit": network.max_length, "length": length},
+    )

@@ -1,5 +1,6 @@
 from urllib.parse import quote
 
+from coro.networks import text_rules
 from coro.networks.base import Network
 
 
@@ -9,11 +10,15 @@ def intent_url(text: str, link: str) -> str:
     return f"mailto:?subject={quote(subject)}&body={quote(body)}"
 
 
+def outgoing(text: str, link: str) -> str:
+    return f"{text}\n\n{link}"
+
+
 NETWORK = Network(
     key="email",
     label="E-mail",
-    max_length=None,
-    link_length=None,
+    text_rule=text_rules.EMAIL,
     intent_url=intent_url,
+    outgoing=outgoing,
     opens_in_new_tab=False,
 )

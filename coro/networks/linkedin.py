@@ -1,13 +1,19 @@
 from urllib.parse import urlencode
 
-from coro.networks.base import Network
+from coro.networks import text_rules
+from coro.networks.base import Network, text_only
 
 
 def intent_url(text: str, link: str) -> str:
-    # LinkedIn's share-offsite dialog takes only the URL; the person writes their own words.
+    # LinkedIn's share-offsite dialog takes only the URL; the person pastes the text (or
+    # writes their own words), so the text still counts, and the link comes as a preview.
     return "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": link})
 
 
 NETWORK = Network(
-    key="linkedin", label="LinkedIn", max_length=3000, link_length=None, intent_url=intent_url
+    key="linkedin",
+    label="LinkedIn",
+    text_rule=text_rules.LINKEDIN,
+    intent_url=intent_url,
+    outgoing=text_only,
 )

@@ -1,11 +1,19 @@
 from urllib.parse import urlencode
 
-from coro.networks.base import Network
+from coro.networks import text_rules
+from coro.networks.base import Network, link_after_space
 
 
 def intent_url(text: str, link: str) -> str:
+    # X's intent puts the ``url`` parameter after the text with a space (link_after_space),
+    # and counts it 23 like any other URL.
     return "https://x.com/intent/tweet?" + urlencode({"text": text, "url": link})
 
 
-# X counts every link as 23 characters (t.co wrapping).
-NETWORK = Network(key="x", label="X", max_length=280, link_length=23, intent_url=intent_url)
+NETWORK = Network(
+    key="x",
+    label="X",
+    text_rule=text_rules.X,
+    intent_url=intent_url,
+    outgoing=link_after_space,
+)

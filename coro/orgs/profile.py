@@ -7,82 +7,64 @@ file but its pixels: no EXIF (camera, place, date), no colour profile, no text c
 """
 
 import hashlib
-import io
-import warnings
 import zoneinfo
 from functools import cache
 from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+from coro.core.images import ImageError, image_prepare
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_SIDE = 4000
 LOGO_SIZE = 512
-LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+LOGO_FORMATS = frozenset({"PNG", "JPEG", "WEBP"})
 
 
 class LogoError(ValueError):
     """The upload is not a logo Coro accepts; the message says why, for the person."""
 
 
-def _open(data: bytes) -> Image.Image:
-    with warnings.catch_warnings():
-        # Pillow warns (and past a limit, refuses) on images with very many pixels; the size
-        # check below gives the clear message, so the warning is an error here.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        return Image.open(io.BytesIO(data))
+def _logo_message(error: ImageError) -> str:
+    """The logo's own words for what ``coro.core.images`` found."""
+    if error.code == "too_large":
+        return _("The logo is bigger than 2 MB: choose a smaller file.")
+    if error.code == "not_an_image":
+        return _("This file is not a PNG, JPEG or WebP image.")
+    if error.code == "format":
+        return _("Only PNG, JPEG or WebP images are accepted; this file is a %(format)s image.") % {
+            "format": error.params["format"]
+        }
+    if error.code == "too_big":
+        return _("The logo is %(width)s by %(height)s pixels: it can be at most 4000 by 4000.") % {
+            "width": error.params["width"],
+            "height": error.params["height"],
+        }
+    if error.code == "too_many_pixels":
+        return _("The image is far too big: a logo can be at most 4000 by 4000 pixels.")
+    return error.message
 
 
 def logo_prepare(upload: IO[bytes], *, size: int | None = None) -> bytes:
-    """The upload re-encoded as a clean PNG, or ``LogoError``. ``size`` is the upload's size
-    when known (Django's ``UploadedFile.size``), so a huge file is refused unread."""
+    """The upload re-encoded as a clean PNG of at most ``LOGO_SIZE`` pixels a side, or
+    ``LogoError``. ``size`` is the upload's size when known (Django's
+    ``UploadedFile.size``), so a huge file is refused unread."""
     if size is not None and size > LOGO_MAX_BYTES:
         raise LogoError(_("The logo is bigger than 2 MB: choose a smaller file."))
-    data = upload.read(LOGO_MAX_BYTES + 1)
-    if len(data) > LOGO_MAX_BYTES:
-        raise LogoError(_("The logo is bigger than 2 MB: choose a smaller file."))
-    not_an_image = _("This file is not a PNG, JPEG or WebP image.")
-    too_big = _("The image is far too big: a logo can be at most 4000 by 4000 pixels.")
     try:
-        image = _open(data)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise LogoError(too_big) from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise LogoError(not_an_image) from None
-    if not image.format:
-        raise LogoError(not_an_image)
-    if image.format not in LOGO_FORMATS:
-        raise LogoError(
-            _("Only PNG, JPEG or WebP images are accepted; this file is a %(format)s image.")
-            % {"format": image.format}
+        prepared = image_prepare(
+            upload,
+            max_bytes=LOGO_MAX_BYTES,
+            max_side=LOGO_MAX_SIDE,
+            max_pixels=LOGO_MAX_SIDE * LOGO_MAX_SIDE,
+            formats=LOGO_FORMATS,
+            fit=LOGO_SIZE,
+            output_format="PNG",
         )
-    width, height = image.size
-    if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE:
-        raise LogoError(
-            _("The logo is %(width)s by %(height)s pixels: it can be at most 4000 by 4000.")
-            % {"width": width, "height": height}
-        )
-    try:
-        image.verify()  # the file's structure (PNG checksums ...)
-        image = _open(data)
-        image.load()  # every pixel: a truncated file fails here
-        image = ImageOps.exif_transpose(image) or image  # photos taken sideways stand up
-        has_alpha = image.mode in ("RGBA", "LA", "PA") or (
-            image.mode == "P" and "transparency" in image.info
-        )
-        image = image.convert("RGBA" if has_alpha else "RGB")
-        image.thumbnail((LOGO_SIZE, LOGO_SIZE), Image.Resampling.LANCZOS)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise LogoError(too_big) from None
-    except (OSError, ValueError, SyntaxError):
-        raise LogoError(_("This image is damaged or incomplete: export it again.")) from None
-    # A new image from the pixels alone: nothing of the original's metadata comes along.
-    clean = Image.frombytes(image.mode, image.size, image.tobytes())
-    out = io.BytesIO()
-    clean.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    except ImageError as error:
+        raise LogoError(_logo_message(error)) from None
+    return prepared.data
 
 
 def logo_file_name(organisation_code: str, png: bytes) -> str:

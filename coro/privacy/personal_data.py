@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from coro.accounts import personal_data as accounts
 from coro.analytics import personal_data as analytics
 from coro.audit import personal_data as audit
+from coro.community import personal_data as community
 from coro.content import personal_data as content
 from coro.core.personal_data import Eraser, PersonalDataFile
 from coro.identity import personal_data as identity
@@ -34,6 +35,7 @@ SOURCES: list[ModuleType] = [
     audit,
     content,
     analytics,
+    community,
 ]
 
 # Models of the libraries Coro uses, which no app of Coro's speaks for.

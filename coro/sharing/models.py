@@ -28,6 +28,10 @@ class Share(models.Model):
     )
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # The words the person last shared through Coro here, exactly as they wrote them. Used only
+    # to tell them when colleagues already shared almost the same words; blanked when they
+    # leave the program (it is theirs).
+    text = models.TextField(blank=True)
 
     class Meta:
         constraints = [

@@ -26,6 +26,7 @@ def shares(user: User) -> list[dict[str, Any]]:
             "post": s.post.title,
             "post_link": s.post.link,
             "network": s.network,
+            "text": s.text,
             "code": s.code,
             "tracked_link": settings.BASE_URL + reverse("tracked_redirect", args=[s.code]),
             "created_at": s.created_at,
@@ -51,7 +52,7 @@ FILES = [
         "shares.json",
         (Share,),
         shares,
-        _("What you shared, where, and how many visits each share brought."),
+        _("What you shared, where, with which words, and how many visits each share brought."),
     ),
     PersonalDataFile(
         "clicks.json",

@@ -1,8 +1,27 @@
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from coro.content.models import Post
+from coro.content.services import post_link_lock
+from coro.networks import Network, text_validate
 from coro.orgs.models import Membership
+from coro.sharing.authenticity import prompts_message, unfilled_prompts
 from coro.sharing.models import Click, Share
+
+
+def share_text_check(*, network: Network, text: str, link: str) -> None:
+    """Refuse a text that cannot go out yet: a fill-in prompt left in it, or longer than
+    the network allows with the link (as the network counts). Says all that is wrong."""
+    errors: list[ValidationError] = []
+    prompts = unfilled_prompts(text)
+    if prompts:
+        errors.append(ValidationError(prompts_message(prompts), code="prompt"))
+    try:
+        text_validate(network, text, link)
+    except ValidationError as error:
+        errors.extend(error.error_list)
+    if errors:
+        raise ValidationError(errors)
 
 
 def share_get_or_create(*, post: Post, membership: Membership, network: str) -> Share:
@@ -21,6 +40,17 @@ def share_get_or_create(*, post: Post, membership: Membership, network: str) -> 
     return share
 
 
+def share_record(*, post: Post, membership: Membership, network: str, text: str) -> Share:
+    """The person shares the post on a network with their own words: the tracked link (made
+    on first use) remembers the text, and the post's link is frozen from the first share on."""
+    share = share_get_or_create(post=post, membership=membership, network=network)
+    share.text = text
+    share.full_clean()
+    share.save(update_fields=["text"])
+    post_link_lock(post=post)
+    return share
+
+
 def click_record(*, share: Share) -> Click:
     """Count one visit, in the sharer's team of the moment (none for an anonymous link)."""
     team_id = share.membership.team_id if share.membership is not None else None
@@ -29,5 +59,6 @@ def click_record(*, share: Share) -> Click:
 
 def shares_detach(*, membership: Membership) -> int:
     """Unlink the person from their tracked links, which keep working and counting visits,
-    anonymously. Used when they leave the program; returns how many links were detached."""
-    return Share.objects.filter(membership=membership).update(membership=None)
+    anonymously, and forget the words they shared (those are theirs). Used when they leave
+    the program; returns how many links were detached."""
+    return Share.objects.filter(membership=membership).update(membership=None, text="")

@@ -1,3 +1,8 @@
+"""The text the share screen starts from. The person may change all of it (charter rule 5);
+it always starts ending with the employment disclosure (charter rule 8)."""
+
+from urllib.parse import unquote_plus
+
 from coro.content.models import Post
 from coro.networks import Network
 
@@ -5,19 +10,61 @@ SEPARATOR = "\n\n"
 ELLIPSIS = "…"
 
 
-def suggested_text(post: Post, network: Network, link: str, disclosure: str | None) -> str:
+def with_disclosure(text: str, disclosure: str | None) -> str:
+    """``text`` ending with the disclosure after a blank line (once)."""
+    text = text.strip()
+    if not disclosure or text.endswith(disclosure):
+        return text
+    return text + SEPARATOR + disclosure if text else disclosure
+
+
+def suggested_text(
+    post: Post,
+    network: Network,
+    link: str,
+    disclosure: str | None,
+    language: str | None = None,
+) -> str:
     """The post's text as a starting point, ending with the employment disclosure.
 
-    The text is shortened so that it, the disclosure and the link fit the network's
-    limit; the disclosure itself is never shortened (charter rule 8).
+    The text is shortened so that it, the disclosure and the link fit the network's limit
+    as the network counts them; the disclosure itself is never shortened.
     """
-    body = post.body.strip()
-    tail = SEPARATOR + disclosure if disclosure else ""
+    body = post.text(language)["body"].strip()
     if not body:
         return disclosure or ""
-    if network.max_length is None or network.text_length(body + tail, link) <= network.max_length:
-        return body + tail
-    room = network.max_length - network.text_length(tail, link) - len(ELLIPSIS)
-    if room <= 0 and disclosure:
-        return disclosure
-    return body[: max(room, 0)].rstrip() + ELLIPSIS + tail
+    tail = SEPARATOR + disclosure if disclosure else ""
+    shortened = network.shortened(body, link, tail=tail, ellipsis=ELLIPSIS)
+    if shortened is None:
+        return disclosure or ELLIPSIS
+    return shortened
+
+
+def starting_text(
+    post: Post, network: Network, link: str, disclosure: str | None, language: str | None
+) -> str:
+    """What the share screen starts from: the editor's suggestion for this network in the
+    person's language if there is one, else the post's text shortened to fit; either way
+    ending with the disclosure."""
+    suggestion = post.suggestion(network.key, language).strip()
+    if suggestion:
+        return with_disclosure(suggestion, disclosure)
+    return suggested_text(post, network, link, disclosure, language)
+
+
+_PROBE = "coro-text-probe"
+
+
+def intent_takes_text(network: Network) -> bool:
+    """Whether the network's share dialog receives the text (LinkedIn's takes only the link:
+    the person pastes their words there)."""
+    return _PROBE in unquote_plus(network.intent_url(_PROBE, "https://coro.invalid/r/probe"))
+
+
+def outgoing_intent(network: Network, post: Post, text: str, link: str) -> str:
+    """The network's share dialog with exactly the person's words and the tracked link. An
+    e-mail takes the post's title as its subject (the e-mail intent reads the subject from
+    the first line) and the person's words as its body."""
+    if network.key == "email":
+        return network.intent_url(f"{post.title}\n{text}", link)
+    return network.intent_url(text, link)

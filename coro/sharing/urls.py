@@ -5,4 +5,5 @@ from coro.sharing import views
 app_name = "sharing"
 urlpatterns = [
     path("posts/<str:code>/share/<str:network>/", views.share, name="share"),
+    path("posts/<str:code>/share/<str:network>/check/", views.share_check, name="share_check"),
 ]

@@ -4,12 +4,14 @@ Labels are looked up in the catalogues (``t``), so each language's run also prov
 texts a person needs to get through the loop are translated.
 """
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import translation
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from coro.core.languages import language_name
 from coro.orgs.models import Role
 from coro.program.selectors import is_enrolled
 from coro.sharing.models import Click
@@ -54,12 +56,17 @@ def test_publish_join_share_follow_and_count(live_server, browser: Browser, lang
     log_in(editor_page, base, editor.user.email, language)
     editor_page.get_by_role("link", name=t(language, "Posts")).click()
     editor_page.get_by_role("link", name=t(language, "New post")).click()
-    editor_page.get_by_label(t(language, "Title")).fill("Nueva colección Albufera")
-    editor_page.get_by_label(t(language, "Text")).fill(
+    # The texts in the organisation's main language (the editor shows it first).
+    in_main = {"language": language_name(org.language)}
+    editor_page.get_by_label(t(language, "Title (%(language)s)") % in_main).fill(
+        "Nueva colección Albufera"
+    )
+    editor_page.get_by_label(t(language, "Text (%(language)s)") % in_main).fill(
         "Azulejos esmaltados a mano, inspirados en el lago."
     )
-    editor_page.get_by_label(t(language, "Link")).fill(landing)
-    editor_page.get_by_role("button", name=t(language, "Publish")).click()
+    link_label = re.compile("^" + re.escape(t(language, "Link")))  # not "…for LinkedIn"
+    editor_page.get_by_role("textbox", name=link_label).fill(landing)
+    editor_page.get_by_role("button", name=t(language, "Publish now")).click()
     expect(editor_page.get_by_text(t(language, "The post is published."))).to_be_visible()
 
     # The employee is not enrolled: the feed invites, it does not offer sharing.
@@ -71,7 +78,7 @@ def test_publish_join_share_follow_and_count(live_server, browser: Browser, lang
     page = context.new_page()
     log_in(page, base, employee.user.email, language)
     expect(page.get_by_role("heading", name="Nueva colección Albufera")).to_be_visible()
-    expect(page.get_by_role("button", name="X")).to_have_count(0)
+    expect(page.locator("a[data-network=x]")).to_have_count(0)
 
     # Joining: read the terms, accept them explicitly.
     page.get_by_role("link", name=t(language, "Read the program")).click()
@@ -81,10 +88,22 @@ def test_publish_join_share_follow_and_count(live_server, browser: Browser, lang
         page.get_by_text(t(language, "Welcome to the program. You can leave at any moment."))
     ).to_be_visible()
 
-    # Sharing to X opens X's own dialog, with the tracked link in it.
-    with context.expect_page() as popup_info:
-        page.get_by_role("button", name="X").click()
-    popup_info.value.wait_for_load_state()
+    # Choosing X opens the share screen, starting from the post's text and the disclosure.
+    page.locator("a[data-network=x]").click()
+    text = page.get_by_label(t(language, "Your text"))
+    expect(text).to_have_value(re.compile("Azulejos esmaltados"))
+    expect(text).to_have_value(re.compile("Cerámicas Prueba$"))
+    expect(page.locator("#id_text-counter")).to_contain_text(re.compile(r"\d"))  # live counter
+
+    # The person writes their own words; exactly those leave for X's own dialog, with the
+    # tracked link.
+    words = "Mis azulejos favoritos: Albufera 💙 & #Valencia\nAzulejos esmaltados a mano."
+    text.fill(words)
+    share_button = page.get_by_role(
+        "button", name=t(language, "Share on %(network)s") % {"network": "X"}
+    )
+    with page.expect_request(lambda request: request.url.startswith("https://x.com/")):
+        share_button.click()
     intents = [url for url in requested if url.startswith("https://x.com/")]
     assert intents, "the X intent was never opened"
     intent = urlsplit(intents[-1])
@@ -92,7 +111,7 @@ def test_publish_join_share_follow_and_count(live_server, browser: Browser, lang
     query = parse_qs(intent.query)
     tracked = query["url"][0]
     assert tracked.startswith(f"{base}/r/")
-    assert "Azulejos esmaltados" in query["text"][0]
+    assert query["text"] == [words]
 
     # Someone follows the tracked link and lands on the post's page.
     visitor = browser.new_context()
@@ -140,14 +159,14 @@ def test_leaving_takes_no_more_steps_than_joining(live_server, browser: Browser)
     joining.click(page.get_by_role("link", name="Read the program"))
     joining.check(page.get_by_label("I have read these terms and I accept them."))
     joining.click(page.get_by_role("button", name="Join the program"))
-    expect(page.get_by_role("button", name="X")).to_have_count(1)
+    expect(page.locator("a[data-network=x]")).to_have_count(1)
     assert is_enrolled(employee)
 
     leaving = CountingPage(page)
     leaving.click(page.get_by_label("Your menu"))  # the profile menu, on every page
     leaving.click(page.get_by_role("button", name="Leave the program"))
     expect(page.get_by_text("You have left the program.")).to_be_visible()
-    expect(page.get_by_role("button", name="X")).to_have_count(0)
+    expect(page.locator("a[data-network=x]")).to_have_count(0)
     assert not is_enrolled(employee)
 
     assert leaving.actions <= joining.actions, (leaving.actions, joining.actions)

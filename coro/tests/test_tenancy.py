@@ -9,7 +9,16 @@ from collections.abc import Iterator
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from testing.factories import InvitationFactory, MembershipFactory, PostFactory, TermsFactory
+from testing.factories import (
+    BlogFeedFactory,
+    CommentFactory,
+    GoalFactory,
+    InvitationFactory,
+    MembershipFactory,
+    PostFactory,
+    PostImageFactory,
+    TermsFactory,
+)
 
 PUBLIC_ROUTES = {
     "home",
@@ -111,6 +120,10 @@ def objects_of(org, membership):
         "post": PostFactory(organisation=org).code,
         "member": MembershipFactory(organisation=org).code,
         "invitation": InvitationFactory(organisation=org).code,
+        "goal": GoalFactory(organisation=org).code,
+        "image": PostImageFactory(post=PostFactory(organisation=org)).code,
+        "blog_feed": BlogFeedFactory(organisation=org).code,
+        "comment": CommentFactory(post=PostFactory(organisation=org), author=membership).code,
     }
 
 
@@ -119,13 +132,33 @@ CODE_KIND = {
     "content:post_edit": "post",
     "content:post_publish": "post",
     "content:post_unpublish": "post",
+    "content:post_archive": "post",
+    "content:proposal_edit": "post",
+    "content:proposal_resubmit": "post",
+    "content:proposal_decline": "post",
     "sharing:share": "post",
+    "community:goal_edit": "goal",
+    "community:goal_delete": "goal",
+    "sharing:share_check": "post",
     "people:member_edit": "member",
     "people:invitation_revoke": "invitation",
     "people:invitation_resend": "invitation",
     "people:member_deactivate": "member",
     "people:member_reactivate": "member",
     "people:member_remove": "member",
+    "content:post_image_add": "post",
+    "content:post_image": "image",
+    "content:post_image_alt": "image",
+    "content:post_image_move": "image",
+    "content:post_image_remove": "image",
+    "content:link_preview_image": "post",
+    "content:blog_feed_check_now": "blog_feed",
+    "content:blog_feed_remove": "blog_feed",
+    "content:post_detail": "post",
+    "content:reaction_toggle": "post",
+    "content:comment_add": "post",
+    "content:comment_delete": "comment",
+    "content:comment_hide": "comment",
 }
 
 ORG_ROUTES = [(name, route) for name, route, _ in ROUTES if name not in PUBLIC_ROUTES]

@@ -41,7 +41,7 @@ def test_invitation_email_is_sent_by_the_worker(tenancy, database_tasks):
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
-def test_cli_worker_releases_due_notifications_and_figures_then_runs_db_worker(monkeypatch):
+def test_cli_worker_catches_up_then_runs_db_worker(monkeypatch):
     from coro import cli
 
     seen = []
@@ -50,6 +50,7 @@ def test_cli_worker_releases_due_notifications_and_figures_then_runs_db_worker(m
     assert seen == [
         ["coro", "notifications_release"],
         ["coro", "releases"],
+        ["coro", "periodic"],
         ["coro", "db_worker", "--batch"],
     ]
 

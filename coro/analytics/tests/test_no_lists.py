@@ -30,14 +30,19 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.html import escape
 
 from coro.audit.models import AuditEntry
+from coro.content.models import LinkPreview
 from coro.orgs.models import Membership
 from coro.program.selectors import terms_current
 from coro.program.services import program_join, program_leave
 from testing.factories import (
+    BlogFeedFactory,
     ClickFactory,
+    CommentFactory,
+    GoalFactory,
     InvitationFactory,
     MembershipFactory,
     PostFactory,
+    PostImageFactory,
     ShareFactory,
     TeamFactory,
 )
@@ -48,6 +53,8 @@ DIRECTORY = {"people:people", "people:member_edit"}
 # Pages that show (part of) the audit trail: the trail itself and a person's own
 # transparency page, which lists the entries they made or that are about them.
 AUDIT_TRAIL = {"audit:log", "audit:export_csv", "audit:export_json", "privacy:transparency"}
+# The thank-you board names the people who chose to be named in recognition, and no one else.
+RECOGNITION = {"community:thanks"}
 
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
@@ -82,6 +89,11 @@ class Program:
     codes: list[str]  # codes of the organisation's objects, to fill URL arguments
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def program(tenancy) -> Program:
     org = tenancy.org
@@ -108,7 +120,22 @@ def program(tenancy) -> Program:
         program_join(membership=person, terms=terms)
 
     post = PostFactory(organisation=org, title="Abrimos en Valencia")
+    image = PostImageFactory(post=post, files=True)
+    # The link's preview, with its image (served by its own route).
+    LinkPreview.objects.create(
+        post=post,
+        url=post.link,
+        status=LinkPreview.Status.READY,
+        title="Abrimos",
+        image=image.file.name,
+    )
     PostFactory(organisation=org, title="Borrador", status="draft", published_at=None)
+    # Proposals in review by people who did not opt in to recognition: the board says "a
+    # colleague". The admin's own one lets the sweep reach the proposer's pages.
+    proposal = PostFactory(
+        organisation=org, status="in_review", published_at=None, proposed_by=tenancy.admin
+    )
+    PostFactory(organisation=org, status="in_review", published_at=None, proposed_by=never[1])
     for person, network, clicks in [
         (joined[0], "x", 4),
         (joined[0], "linkedin", 2),
@@ -119,6 +146,16 @@ def program(tenancy) -> Program:
             clicks, share=ShareFactory(post=post, membership=person, network=network)
         )
     program_leave(membership=left)
+    # One participant chose to be named in recognition: only the thank-you board names her.
+    thanked = member("Carmen Llopis", taller)
+    thanked.recognition_opt_in = True
+    thanked.save()
+    program_join(membership=thanked, terms=terms)
+    ShareFactory(post=post, membership=thanked, network="x")
+    goal = GoalFactory(organisation=org)
+    blog_feed = BlogFeedFactory(organisation=org)
+    # A comment whose author was erased: its pages (hiding it) name nobody.
+    comment = CommentFactory(post=post, author=None, body="Buen trabajo")
     invitation = InvitationFactory(organisation=org, email="pendiente@correo.example")
 
     # How the program is run, as recorded in the audit trail.
@@ -142,7 +179,17 @@ def program(tenancy) -> Program:
         },
         members=list(Membership.objects.filter(organisation=org).select_related("user")),
         invited_email=invitation.email,
-        codes=[post.code, ventas.code, invitation.code, joined[1].code],
+        codes=[
+            post.code,
+            ventas.code,
+            invitation.code,
+            joined[1].code,
+            image.code,
+            goal.code,
+            blog_feed.code,
+            proposal.code,
+            comment.code,
+        ],
     )
 
 
@@ -177,6 +224,8 @@ def fetch(client: Client, route: str, program: Program) -> tuple[int, str]:
 
 def text_of(response) -> str:
     content = b"".join(response) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("image/"):
+        return ""  # pixels (re-encoded on upload, without metadata) name no one
     if response.get("Content-Type", "").startswith("application/zip"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "\n".join(archive.read(n).decode("utf-8") for n in archive.namelist())
@@ -227,6 +276,8 @@ def sweep(program: Program, viewer: str) -> tuple[dict[str, int], dict[str, list
         if status != 200:
             continue
         people = [m for m in others if not (name in AUDIT_TRAIL and m.code in in_trail)]
+        if name in RECOGNITION:
+            people = [m for m in people if not m.recognition_opt_in]
         names = leaks(text, people)
         if program.invited_email in text:
             names.append(program.invited_email)
@@ -279,3 +330,15 @@ def test_the_search_would_see_a_name(program):
     assert leaks(json.dumps({"name": "Ramón Escrivá"}), never_joined) != []
     assert leaks('"Ram\\u00f3n Escriv\\u00e1"', never_joined) != []
     assert leaks("RAMON@CORREO.EXAMPLE", never_joined) != []
+
+
+def test_the_thank_you_board_names_who_opted_in_and_nobody_else(program):
+    """The one exception above is used: the board names the person who opted in."""
+    client = Client()
+    client.force_login(program.viewers["employee"].user)
+    text = client.get(f"/o/{program.org_code}/thanks/").content.decode()
+    thanked = [m for m in program.members if m.recognition_opt_in]
+    assert [m.user.name for m in thanked] == ["Carmen Llopis"]
+    assert leaks(text, thanked) != []
+    others = [m for m in program.members if not m.recognition_opt_in]
+    assert leaks(text, [m for m in others if m.pk != program.viewers["employee"].pk]) == []

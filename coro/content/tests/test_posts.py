@@ -9,8 +9,9 @@ from coro.content.models import Post
 from testing.factories import PostFactory
 
 VALID = {
-    "title": "Estaremos en Cevisama",
-    "body": "Del 23 al 27 de febrero nos encontrarás en el pabellón 3.",
+    "language": "es",
+    "title_es": "Estaremos en Cevisama",
+    "body_es": "Del 23 al 27 de febrero nos encontrarás en el pabellón 3.",
     "link": "https://turia.example/eventos/cevisama",
 }
 
@@ -45,7 +46,10 @@ def published(tenancy):
 def test_editor_opens_the_new_post_form(tenancy, editor_client):
     response = editor_client.get(url(tenancy.org, "posts/new/"))
     assert response.status_code == 200
-    assert 'name="title"' in response.content.decode()
+    html = response.content.decode()
+    for name in ("language", "title_es", "body_es", "title_en", "link", "publish_at"):
+        assert f'name="{name}"' in html
+    assert "You can use Markdown" in html or "Markdown" in html
 
 
 def test_editor_publishes_a_post_at_once(tenancy, editor_client):
@@ -56,12 +60,16 @@ def test_editor_publishes_a_post_at_once(tenancy, editor_client):
     post = Post.objects.get()
     assert post.organisation == tenancy.org
     assert post.author == tenancy.editor
-    assert (post.title, post.body, post.link) == (VALID["title"], VALID["body"], VALID["link"])
+    assert (post.title, post.body, post.link) == (
+        VALID["title_es"],
+        VALID["body_es"],
+        VALID["link"],
+    )
     assert post.status == Post.Status.PUBLISHED
     assert post.published_at >= before
 
     feed = tenancy.client_for(tenancy.employee.user).get(url(tenancy.org))
-    assert VALID["title"] in feed.content.decode()
+    assert VALID["title_es"] in feed.content.decode()
 
 
 def test_editor_saves_a_draft(tenancy, editor_client):
@@ -70,9 +78,9 @@ def test_editor_saves_a_draft(tenancy, editor_client):
     post = Post.objects.get()
     assert post.status == Post.Status.DRAFT
     assert post.published_at is None
-    assert VALID["title"] in editor_client.get(url(tenancy.org, "posts/")).content.decode()
+    assert VALID["title_es"] in editor_client.get(url(tenancy.org, "posts/")).content.decode()
     feed = tenancy.client_for(tenancy.employee.user).get(url(tenancy.org))
-    assert VALID["title"] not in feed.content.decode()
+    assert VALID["title_es"] not in feed.content.decode()
 
 
 def test_admin_may_write_posts_too(tenancy):
@@ -91,11 +99,12 @@ def test_link_without_scheme_is_taken_as_https(tenancy, editor_client):
     [
         ("link", "not a link"),
         ("link", "javascript:alert(1)"),
-        ("link", ""),
-        ("title", ""),
-        ("title", "   "),
-        ("title", "x" * 201),
-        ("body", ""),
+        ("link", "ftp://files.example/x"),
+        ("title_es", ""),
+        ("title_es", "   "),
+        ("title_es", "x" * 201),
+        ("language", "de"),
+        ("publish_at", "mañana"),
     ],
 )
 def test_invalid_post_gives_the_form_back_and_saves_nothing(tenancy, editor_client, field, value):
@@ -111,13 +120,13 @@ def test_invalid_post_gives_the_form_back_and_saves_nothing(tenancy, editor_clie
 
 def test_invalid_post_keeps_what_was_typed(tenancy, editor_client):
     response = editor_client.post(url(tenancy.org, "posts/new/"), {**VALID, "link": "nope"})
-    assert VALID["title"] in response.content.decode()
+    assert VALID["title_es"] in response.content.decode()
 
 
 def test_editor_edits_a_post(tenancy, editor_client, draft):
     edit = url(tenancy.org, f"posts/{draft.code}/edit/")
     assert editor_client.get(edit).status_code == 200
-    response = editor_client.post(edit, {**VALID, "title": "Título nuevo"})
+    response = editor_client.post(edit, {**VALID, "title_es": "Título nuevo"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.title == "Título nuevo"
@@ -129,7 +138,7 @@ def test_editor_edits_a_post(tenancy, editor_client, draft):
 
 def test_invalid_edit_changes_nothing(tenancy, editor_client, published):
     edit = url(tenancy.org, f"posts/{published.code}/edit/")
-    response = editor_client.post(edit, {**VALID, "title": ""})
+    response = editor_client.post(edit, {**VALID, "title_es": ""})
     assert response.status_code == 200
     published.refresh_from_db()
     assert published.title == "Noticia publicada"
@@ -215,8 +224,9 @@ def test_publish_by_htmx_returns_only_the_row(tenancy, editor_client, draft):
     )
     assert_is_row_fragment(response, draft)
     html = response.content.decode()
-    # The row now offers the opposite action.
+    # The row now offers the opposite action, and archiving (which asks first).
     assert f'hx-post="{url(tenancy.org, f"posts/{draft.code}/unpublish/")}"' in html
+    assert f'href="{url(tenancy.org, f"posts/{draft.code}/archive/")}"' in html
     assert f"posts/{draft.code}/publish/" not in html
     draft.refresh_from_db()
     assert draft.is_published
@@ -235,7 +245,8 @@ def test_unpublish_by_htmx_returns_only_the_row(tenancy, editor_client, publishe
 
 def test_publishing_twice_keeps_the_first_publication_time(tenancy, editor_client, published):
     first = published.published_at
-    editor_client.post(url(tenancy.org, f"posts/{published.code}/publish/"))
+    response = editor_client.post(url(tenancy.org, f"posts/{published.code}/publish/"), follow=True)
+    assert "cannot become" in response.content.decode()
     published.refresh_from_db()
     assert published.published_at == first
 
@@ -258,11 +269,17 @@ def test_post_list_shows_drafts_and_published_of_own_organisation_only(
     tenancy, editor_client, draft, published
 ):
     PostFactory(organisation=tenancy.other_org, title="De otra empresa")
-    html = editor_client.get(url(tenancy.org, "posts/")).content.decode()
-    assert draft.title in html
-    assert published.title in html
-    assert "De otra empresa" not in html
-    assert f'id="post-row-{draft.code}"' in html
+    PostFactory(organisation=tenancy.other_org, title="Otro borrador", status=Post.Status.DRAFT)
+    drafts = editor_client.get(url(tenancy.org, "posts/")).content.decode()
+    assert draft.title in drafts
+    assert published.title not in drafts
+    assert f'id="post-row-{draft.code}"' in drafts
+    live = editor_client.get(url(tenancy.org, "posts/"), {"status": "live"}).content.decode()
+    assert published.title in live
+    assert draft.title not in live
+    for html in (drafts, live):
+        assert "De otra empresa" not in html
+        assert "Otro borrador" not in html
 
 
 # --- The feed -----------------------------------------------------------------------------
@@ -303,7 +320,8 @@ def many_posts(tenancy):
 
 
 def feed_titles(response) -> list[str]:
-    return [post.title for post in response.context["page"].object_list]
+    # The feed may wrap each post in a card (with its reactions and comments).
+    return [getattr(item, "post", item).title for item in response.context["page"].object_list]
 
 
 def test_feed_is_paginated_newest_first(tenancy, many_posts):
@@ -351,7 +369,10 @@ def test_post_text_is_escaped_in_the_feed(tenancy):
 def test_only_web_links_are_accepted(tenancy):
     from coro.content.forms import PostForm
 
-    form = PostForm({"title": "T", "body": "B", "link": "ftp://files.example/x"})
+    data = {"language": "es", "title_es": "T", "body_es": "B"}
+    form = PostForm({**data, "link": "ftp://files.example/x"}, organisation=tenancy.org)
     assert not form.is_valid()
     assert "link" in form.errors
-    assert PostForm({"title": "T", "body": "B", "link": "https://example.com/x"}).is_valid()
+    ok = PostForm({**data, "link": "https://example.com/x"}, organisation=tenancy.org)
+    assert ok.is_valid(), ok.errors
+    assert PostForm({**data, "link": ""}, organisation=tenancy.org).is_valid()

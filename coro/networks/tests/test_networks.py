@@ -6,13 +6,14 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from coro.networks import NETWORKS, Network, get_network
+from coro.networks.text_rules import MASTODON
 from testing.factories import ShareFactory
 
 LINK = "https://coro.example/r/abc234"
 
 
-def test_registry_has_the_first_networks():
-    assert {"linkedin", "x", "email"} <= set(NETWORKS)
+def test_registry_has_the_networks():
+    assert set(NETWORKS) == {"linkedin", "x", "bluesky", "threads", "email"}
     assert get_network("nope") is None
 
 
@@ -24,7 +25,19 @@ def test_every_intent_carries_the_tracked_link(key):
 
 def test_x_counts_links_as_23_characters():
     x = NETWORKS["x"]
-    assert x.text_length("a" * 256, "https://very.long.example/" + "p" * 200) == 280
+    assert x.text_length("a" * 256, "https://very.long.example.com/" + "p" * 200) == 280
+
+
+def test_bluesky_intent_puts_the_link_in_the_text():
+    url = NETWORKS["bluesky"].intent_url("Hola & adiós", LINK)
+    assert url.startswith("https://bsky.app/intent/compose?")
+    assert parse_qs(urlsplit(url).query) == {"text": [f"Hola & adiós {LINK}"]}
+
+
+def test_threads_intent_attaches_the_link():
+    url = NETWORKS["threads"].intent_url("Hola & adiós", LINK)
+    assert url.startswith("https://www.threads.com/intent/post?")
+    assert parse_qs(urlsplit(url).query) == {"text": ["Hola & adiós"], "url": [LINK]}
 
 
 def test_x_intent_encodes_text_and_url():
@@ -45,8 +58,7 @@ def extra_network(monkeypatch):
     network = Network(
         key="mastodon",
         label="Mastodon",
-        max_length=500,
-        link_length=23,
+        text_rule=MASTODON,
         intent_url=lambda text, link: f"https://social.example/share?text={text} {link}",
     )
     monkeypatch.setitem(NETWORKS, network.key, network)

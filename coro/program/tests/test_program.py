@@ -119,7 +119,7 @@ def test_joining_with_the_box_and_the_current_version_enrols(tenancy, employee_c
     html = employee_client.get(feed_url(tenancy.org)).content.decode()
     assert not has_join_banner(html)
     assert has_share_buttons(html)
-    assert f'action="{share_url(post)}"' in html
+    assert f'href="{share_url(post)}"' in html
     assert 'id="leave-program"' in html
 
 

@@ -125,12 +125,21 @@ def test_no_disclosure_when_an_admin_switched_it_off(tenancy, enrolled, post):
     assert x_text(client.post(share_url(tenancy, post, "x"))) == "Nueva colección de primavera"
 
 
-def test_email_carries_the_disclosure(tenancy, enrolled):
-    post = PostFactory(organisation=tenancy.org, body="Abrimos tienda\nEn Valencia, el lunes.")
+def test_email_has_the_title_as_subject_and_the_text_and_link_as_body(tenancy, enrolled):
+    post = PostFactory(
+        organisation=tenancy.org,
+        title="Abrimos tienda",
+        body="En Valencia, el lunes.\nOs esperamos.",
+    )
     client = tenancy.client_for(enrolled.user)
     location = client.post(share_url(tenancy, post, "email"), HTTP_ACCEPT_LANGUAGE="en")
-    body = parse_qs(urlsplit(location["Location"]).query)["body"][0]
-    assert body.startswith("En Valencia, el lunes.\n\nI work at Cerámicas Prueba\n\n")
+    query = parse_qs(urlsplit(location["Location"]).query)
+    code = Share.objects.get().code
+    assert query["subject"] == ["Abrimos tienda"]
+    assert query["body"] == [
+        "En Valencia, el lunes.\nOs esperamos.\n\nI work at Cerámicas Prueba\n\n"
+        f"http://testserver/r/{code}"
+    ]
 
 
 def test_feed_reminds_sharers_of_the_disclosure_for_linkedin(tenancy, enrolled, post):

@@ -2,11 +2,12 @@
 
 import pytest
 
-from coro.networks import NETWORKS, Network
-from coro.sharing.texts import suggested_text
+from coro.networks import NETWORKS, Network, TextRule
+from coro.sharing.texts import starting_text, suggested_text, with_disclosure
 from testing.factories import PostFactory
 
-LINK = "https://coro.example/r/abc234"
+# A real top-level domain: X counts a link it recognises as 23, others in full.
+LINK = "https://coro.es/r/abc234"
 DISCLOSURE = "I work at Cerámicas Prueba"
 
 
@@ -15,7 +16,14 @@ def post(body: str):
 
 
 def tiny(max_length: int) -> Network:
-    return Network("tiny", "Tiny", max_length, 10, lambda text, link: link)
+    """A network counting characters, with links counted 10 beside the text."""
+    return Network(
+        key="tiny",
+        label="Tiny",
+        text_rule=TextRule(limit=max_length, count=len),
+        intent_url=lambda text, link: link,
+        outgoing=lambda text, link: text + "x" * 10,
+    )
 
 
 def test_short_text_gets_the_disclosure_after_a_blank_line():
@@ -66,3 +74,36 @@ def test_the_disclosure_is_never_shortened_even_when_nothing_else_fits():
 
 def test_empty_room_without_disclosure_leaves_an_ellipsis():
     assert suggested_text(post("Un texto largo"), tiny(8), LINK, None) == "…"
+
+
+def test_x_counts_weighted_so_a_cjk_text_is_shortened_to_280_weighted():
+    """Each CJK character weighs 2 on X: 200 of them (400 weighted) must be shortened."""
+    x = NETWORKS["x"]
+    text = suggested_text(post("日本語" * 70), x, LINK, DISCLOSURE)
+    assert x.text_length(text, LINK) <= 280
+    assert len(text) < 200  # plain characters would have let far more through
+    assert text.endswith("…\n\n" + DISCLOSURE)
+
+
+def test_starting_text_is_the_editors_suggestion_for_the_network_in_the_persons_language():
+    p = PostFactory.build(
+        body="El texto del post.",
+        suggestions={
+            "es": {"x": "Sugerencia para X", "linkedin": "Sugerencia para LinkedIn"},
+            "en": {"x": "Suggestion for X"},
+        },
+    )
+    x, linkedin = NETWORKS["x"], NETWORKS["linkedin"]
+    assert starting_text(p, x, LINK, DISCLOSURE, "en") == "Suggestion for X\n\n" + DISCLOSURE
+    assert starting_text(p, x, LINK, DISCLOSURE, "es") == "Sugerencia para X\n\n" + DISCLOSURE
+    # No English suggestion for LinkedIn: the Spanish one, rather than none.
+    assert starting_text(p, linkedin, LINK, None, "en") == "Sugerencia para LinkedIn"
+    # No suggestion at all for e-mail: the post's text.
+    assert starting_text(p, NETWORKS["email"], LINK, None, "en") == "El texto del post."
+
+
+def test_the_disclosure_is_added_once():
+    assert with_disclosure("Hola\n\n" + DISCLOSURE, DISCLOSURE) == "Hola\n\n" + DISCLOSURE
+    assert with_disclosure("  Hola ", DISCLOSURE) == "Hola\n\n" + DISCLOSURE
+    assert with_disclosure("", DISCLOSURE) == DISCLOSURE
+    assert with_disclosure("Hola", None) == "Hola"

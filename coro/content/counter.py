@@ -1,0 +1,217 @@
+"""The live character counter: what is left of a network's limit, as that network counts.
+
+The page and the server agree by construction: the counter view and the server-side check
+(``counted_text_validate``) build the text the same way (``counted_text``) and ask the same
+``Network`` (coro/networks) how it counts.
+
+Using it for a field in your form (the post editor, the share screen)::
+
+    from coro.content.counter import CountedTextarea, counted_text_validate
+
+    class SuggestionsForm(forms.Form):
+        def __init__(self, *args: Any, request: HttpRequest, organisation: Organisation,
+                     **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.request, self.organisation = request, organisation
+            self.fields["suggestion_es_x"] = forms.CharField(
+                required=False,
+                widget=CountedTextarea(
+                    "x",                      # the network's key in coro.networks.NETWORKS
+                    org_code=organisation.code,
+                    language="es",            # or language_field="language": a field's name
+                    disclosure=True,          # the text goes out followed by the disclosure
+                    link_field=None,          # or the name of a field holding the link
+                ),
+            )
+
+        def clean_suggestion_es_x(self) -> str:
+            text: str = self.cleaned_data["suggestion_es_x"]
+            # The same check the counter shows; raises ValidationError when it does not fit.
+            counted_text_validate(
+                NETWORKS["x"],
+                text,
+                link=example_link(self.request),  # or the person's tracked link
+                organisation=self.organisation,
+                language="es",
+                disclosure=True,
+            )
+            return text
+
+Put it in a ``<form>`` rendered by a page extending base.html: the page's ``<body>`` sends the
+CSRF token with every htmx request (``hx-headers``), and htmx posts the whole form, so the
+link and language fields are sent along (``hx-include`` names them too, for a textarea
+outside a form). Right after the textarea the widget renders ``<p class="counter"
+aria-live="polite">`` ("228 characters left", "12 over the limit"); the textarea points to
+it with ``aria-describedby``. Without JavaScript the counter stays empty and the server
+check still refuses a text that does not fit.
+
+The link: on the share screen pass ``link_field`` naming the field with the person's tracked
+link. In the editor leave it out: the counter then counts a tracked link of this site
+(``/r/`` and a 10-character code), which is what every share carries, never the post's own
+link.
+"""
+
+import json
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from coro.core.codes import new_code
+from coro.networks import Network, get_network, text_validate
+from coro.orgs.access import org_view
+from coro.orgs.disclosure import disclosure_text
+from coro.orgs.models import Membership, Organisation
+
+SEPARATOR = "\n\n"
+# Longer texts are not counted (counting X's URLs in a very long text is slow); no network
+# that has a limit allows anything close.
+MAX_COUNTED = 3500
+
+
+def example_link(request: HttpRequest) -> str:
+    """A tracked link of this site, as long as the real ones: what shares carry."""
+    return request.build_absolute_uri(reverse("tracked_redirect", args=[new_code()]))
+
+
+def counted_text(
+    text: str, *, organisation: Organisation, language: str | None, disclosure: bool
+) -> str:
+    """The text as it goes out: stripped, and followed by the organisation's disclosure for
+    that language after a blank line when asked (and when the organisation has one on)."""
+    body = text.strip()
+    tail = disclosure_text(organisation, language) if disclosure else None
+    return SEPARATOR.join(part for part in (body, tail) if part)
+
+
+def counted_text_validate(
+    network: Network,
+    text: str,
+    *,
+    link: str,
+    organisation: Organisation,
+    language: str | None,
+    disclosure: bool,
+) -> None:
+    """The server-side check of a counted field: the same count the counter shows."""
+    full = counted_text(text, organisation=organisation, language=language, disclosure=disclosure)
+    text_validate(network, full, link)
+
+
+def counter_message(remaining: int | None) -> str:
+    if remaining is None:
+        return _("No length limit")
+    if remaining >= 0:
+        return ngettext("%(count)s character left", "%(count)s characters left", remaining) % {
+            "count": remaining
+        }
+    over = -remaining
+    return ngettext("%(count)s over the limit", "%(count)s over the limit", over) % {"count": over}
+
+
+def _counter(request: HttpRequest, message: str, *, over: bool, status: int = 200) -> HttpResponse:
+    context = {"message": message, "over": over}
+    return render(request, "content/_counter.html", context, status=status)
+
+
+@org_view()
+@require_POST
+def text_count(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The counter fragment for ``network``'s limit. The text is read from the field named
+    by ``text_field`` (default ``text``), the link from ``link_field`` (default ``link``;
+    empty: a tracked link of this site) and the language from ``language_field`` (default
+    ``language``); ``disclosure=1`` adds the disclosure."""
+    data = request.POST
+    network = get_network(data.get("network", ""))
+    if network is None:
+        return _counter(request, _("Coro does not know this network."), over=True, status=400)
+    if network.max_length is None:
+        return _counter(request, counter_message(None), over=False)
+    text = data.get(data.get("text_field") or "text", "")
+    if len(text) > MAX_COUNTED:
+        return _counter(request, _("This text is far too long."), over=True)
+    link_field = data.get("link_field", "link")
+    link = (data.get(link_field, "") if link_field else "").strip() or example_link(request)
+    language = data.get(data.get("language_field") or "language") or None
+    full = counted_text(
+        text,
+        organisation=membership.organisation,
+        language=language,
+        disclosure=data.get("disclosure") == "1",
+    )
+    remaining = network.remaining(full, link)
+    return _counter(
+        request, counter_message(remaining), over=remaining is not None and remaining < 0
+    )
+
+
+class CountedTextarea(forms.Textarea):
+    """A textarea followed by a live counter of what is left under ``network_key``'s limit
+    (see the module's docstring for how to use it)."""
+
+    def __init__(
+        self,
+        network_key: str,
+        *,
+        org_code: str,
+        link_field: str | None = None,
+        language: str | None = None,
+        language_field: str | None = None,
+        disclosure: bool = False,
+        attrs: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(attrs)
+        self.network_key = network_key
+        self.org_code = org_code
+        self.link_field = link_field
+        self.language = language
+        self.language_field = language_field
+        self.disclosure = disclosure
+
+    def counter_attrs(self, name: str, counter_id: str) -> dict[str, str]:
+        values = {
+            "network": self.network_key,
+            "text_field": name,
+            "link_field": self.link_field or "",
+            "disclosure": "1" if self.disclosure else "0",
+        }
+        if self.language_field:
+            values["language_field"] = self.language_field
+        elif self.language:
+            values["language"] = self.language
+        attrs = {
+            "hx-post": reverse("content:text_count", kwargs={"org_code": self.org_code}),
+            "hx-trigger": "input changed delay:150ms, load",
+            "hx-target": f"#{counter_id}",
+            "hx-swap": "innerHTML",
+            # A newer keystroke cancels the answer to an older one.
+            "hx-sync": "this:replace",
+            "hx-vals": json.dumps(values),
+        }
+        included = [field for field in (self.link_field, self.language_field) if field]
+        if included:
+            attrs["hx-include"] = ", ".join(f"[name='{field}']" for field in included)
+        return attrs
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        attrs = dict(attrs or {})
+        counter_id = f"{attrs.get('id') or 'id_' + name}-counter"
+        described_by = f"{attrs.get('aria-describedby', '')} {counter_id}".strip()
+        attrs.update(self.counter_attrs(name, counter_id), **{"aria-describedby": described_by})
+        textarea = super().render(name, value, attrs, renderer)
+        return format_html(
+            '{}<p class="counter" id="{}" aria-live="polite"></p>', textarea, counter_id
+        )

@@ -1,0 +1,15 @@
+"""Background work of content: thin wrappers that pass ids to the services.
+
+Tasks are imported by the services (to enqueue them), so the service they run is looked up
+when the task runs rather than at import, which would be circular within this app.
+"""
+
+from django_tasks import task
+
+
+@task()
+def link_preview_fetch(post_id: int) -> None:
+    """Fetch the preview of a post's link; safe to run twice (the service checks the link)."""
+    from coro.content.previews import preview_fetch
+
+    preview_fetch(post_id=post_id)

@@ -1,0 +1,58 @@
+from typing import Any
+
+from django import forms
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from coro.content.counter import CountedTextarea
+
+# The hidden field holding the person's tracked link, which the live counter counts with.
+LINK_FIELD = "link"
+
+
+def newlines_unified(text: str) -> str:
+    """Browsers send a textarea's line breaks as CR LF; the text that leaves uses LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class ShareTextarea(CountedTextarea):
+    """The counted textarea, keeping the ``aria-describedby`` given in its own attributes
+    (the hints and the errors) beside the counter's."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        attrs = dict(attrs or {})
+        described_by = [attrs.get("aria-describedby"), self.attrs.get("aria-describedby")]
+        attrs["aria-describedby"] = " ".join(part for part in described_by if part)
+        return super().render(name, value, attrs, renderer)
+
+
+class ShareForm(forms.Form):
+    """The person's own words for one share, with the network's live counter. What may go
+    out is checked by ``services.share_text_check``, where the rules live."""
+
+    text = forms.CharField(label=_("Your text"), required=False)
+
+    def __init__(self, *args: Any, network_key: str, org_code: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The text already ends with the disclosure (the person may change it): the counter
+        # counts the text as it stands, with the tracked link.
+        self.fields["text"].widget = ShareTextarea(
+            network_key,
+            org_code=org_code,
+            link_field=LINK_FIELD,
+            disclosure=False,
+            attrs={"rows": 9, "aria-describedby": "share-hints"},
+        )
+
+    def errors_described(self) -> None:
+        """Screen readers read the errors with the field (the page shows them above it)."""
+        self.fields["text"].widget.attrs["aria-describedby"] = "share-errors share-hints"
+
+    def clean_text(self) -> str:
+        return newlines_unified(str(self.cleaned_data["text"]))
