@@ -34,20 +34,10 @@ from coro.community.models import Goal
 from coro.community.months import day_start, days_span, month_next, month_previous, month_span
 from coro.content.models import Post
 from coro.orgs.models import Membership, Organisation, Team
+from coro.orgs.selectors import credited_name
 from coro.sharing.models import Click, Share
 
 # --- Recognition ------------------------------------------------------------------------
-
-
-def credited_name(membership: Membership | None) -> str | None:
-    """The name to credit this person with, or None when they did not choose to be named
-    (or are no longer an active member). Use it wherever Coro would thank someone."""
-    if membership is None or not membership.recognition_opt_in:
-        return None
-    if membership.deactivated_at is not None:
-        return None
-    name = membership.user.name.strip()
-    return name or None
 
 
 def recognised_members(organisation: Organisation) -> QuerySet[Membership]:

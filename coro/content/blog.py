@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coro.content.blog_parse import FeedEntry, FeedProblem, ParsedFeed, feed_parse
-from coro.content.blog_tasks import blog_feed_check_run
+from coro.content.tasks import blog_feed_check_run
 from coro.content.images import post_image_add
 from coro.content.models import BlogFeed, BlogFeedItem, Post
 from coro.core.fetch import FetchError, fetch

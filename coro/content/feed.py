@@ -60,7 +60,7 @@ def feed_posts(
 def with_community(posts: QuerySet[Post]) -> QuerySet[Post]:
     """What a post's card shows, fetched in a few queries for any number of posts."""
     return (
-        posts.select_related("preview")
+        posts.select_related("preview", "proposed_by__user")
         .prefetch_related(
             "topics",
             "images",

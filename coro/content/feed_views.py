@@ -18,7 +18,7 @@ from coro.content.feed import (
 )
 from coro.content.markdown import render_markdown
 from coro.content.models import Post
-from coro.content.selectors import topics_of
+from coro.content.selectors import proposer_name, topics_of
 from coro.networks import NETWORKS
 from coro.orgs.access import org_object_or_404, org_view
 from coro.orgs.models import Membership
@@ -35,6 +35,8 @@ class PostCard:
     post: Post
     bar: ReactionBar
     body_html: SafeString
+    # Who proposed it, named only if they opted in to recognition.
+    proposer: str | None
 
 
 def post_card(post: Post, membership: Membership) -> PostCard:
@@ -42,6 +44,7 @@ def post_card(post: Post, membership: Membership) -> PostCard:
         post=post,
         bar=community.reaction_bar(post=post, membership=membership),
         body_html=render_markdown(post.body),
+        proposer=proposer_name(post),
     )
 
 

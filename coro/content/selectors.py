@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from coro.content.models import Post, Topic
 from coro.orgs.models import Membership, Organisation, Team
+from coro.orgs.selectors import credited_name
 
 
 def live_q(now: datetime) -> Q:
@@ -126,18 +127,7 @@ def proposals_of(membership: Membership) -> QuerySet[Post]:
     ).order_by("-created_at")
 
 
-def credited_proposer(post: Post) -> Membership | None:
-    """Who gets credit for a proposal: the proposer, only if they opted in to recognition
-    and are still an active member; otherwise nobody is named."""
-    proposer = post.proposed_by
-    if proposer is None or not proposer.recognition_opt_in or proposer.deactivated_at is not None:
-        return None
-    return proposer
-
-
 def proposer_name(post: Post) -> str | None:
-    """The name to show for a proposal's author, or None ("A colleague")."""
-    proposer = credited_proposer(post)
-    if proposer is None:
-        return None
-    return proposer.user.get_full_name() or None
+    """The name to show for a proposal's author, or None ("A colleague"): only people who
+    opted in to recognition are named."""
+    return credited_name(post.proposed_by)

@@ -13,3 +13,11 @@ def link_preview_fetch(post_id: int) -> None:
     from coro.content.previews import preview_fetch
 
     preview_fetch(post_id=post_id)
+
+
+@task()
+def blog_feed_check_run(feed_id: int) -> int:
+    """Check one blog feed; safe to run twice (items already taken are never taken again)."""
+    from coro.content.blog import blog_feed_check
+
+    return blog_feed_check(feed_id=feed_id)

@@ -38,3 +38,14 @@ def teams_of_organisation(organisation: Organisation) -> QuerySet[Team]:
 
 def pending_invitations(organisation: Organisation) -> QuerySet[Invitation]:
     return Invitation.objects.filter(organisation=organisation, accepted_at__isnull=True)
+
+
+def credited_name(membership: Membership | None) -> str | None:
+    """The name to credit this person with, or None when they did not choose to be named
+    (or are no longer an active member). The one rule wherever Coro thanks someone
+    (charter rule 3: recognition is opt-in per person)."""
+    if membership is None or not membership.recognition_opt_in:
+        return None
+    if membership.deactivated_at is not None:
+        return None
+    return membership.user.name.strip() or None

@@ -18,6 +18,7 @@ from coro.people import services as people_services
 from coro.program.defaults import EXAMPLE_TEXTS
 from coro.program.services import program_join, terms_publish
 from coro.sharing.models import Click, Share
+from coro.site.demo_community import demo_community
 
 PASSWORD = "coro-demo-2026"
 ORGANISATION = "Cerámicas del Turia"
@@ -187,6 +188,7 @@ def load_demo(seed: int = 2026) -> Organisation:
 
     editor = memberships[1]
     networks = list(NETWORKS)
+    posts: list[Post] = []
     for title, body, link, days_ago in POSTS:
         published_at = now - timedelta(days=days_ago) if days_ago is not None else None
         post = Post.objects.create(
@@ -200,9 +202,11 @@ def load_demo(seed: int = 2026) -> Organisation:
             created_at=(published_at or now) - timedelta(hours=3),
             published_at=published_at,
         )
+        posts.append(post)
         if published_at is None:
             continue
         _demo_shares(rng, post, participants, networks, published_at, now)
+    demo_community(rng, organisation, posts, memberships)
     _demo_release(organisation)
     return organisation
 

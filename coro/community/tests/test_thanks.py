@@ -10,13 +10,13 @@ from django.utils.html import escape
 
 from coro.community.months import day_start, month_key, month_previous
 from coro.community.selectors import (
-    credited_name,
     current_month,
     organisation_zone,
     thanks_board,
 )
 from coro.content.models import Post
 from coro.orgs.models import Membership
+from coro.orgs.selectors import credited_name
 from testing.factories import MembershipFactory, PostFactory, ShareFactory
 
 pytestmark = pytest.mark.django_db

@@ -373,3 +373,15 @@ def test_another_organisations_post_page_is_404(tenancy):
         .status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("opted_in", [True, False])
+def test_a_published_proposal_credits_its_proposer_only_if_they_opted_in(tenancy, opted_in):
+    tenancy.employee.recognition_opt_in = opted_in
+    tenancy.employee.save()
+    tenancy.employee.user.name = "Remei Castellví"
+    tenancy.employee.user.save()
+    PostFactory(organisation=tenancy.org, proposed_by=tenancy.employee, title="Idea de Remei")
+    html = tenancy.client_for(tenancy.editor.user).get(f"/o/{tenancy.org.code}/").content.decode()
+    assert "Idea de Remei" in html
+    assert ("Remei Castellví" in html) is opted_in
