@@ -31,6 +31,9 @@ class AuditEntry(AppendOnlyModel):
         MEMBER_REMOVED = "member_removed", _("Member removed")
         TWO_FACTOR_CHANGED = "two_factor_changed", _("Two-factor requirement changed")
         SIGN_IN_CHANGED = "sign_in_changed", _("Company sign-in changed")
+        BLOG_FEEDS_CHANGED = "blog_feeds_changed", _("Blog feeds changed")
+        GOAL_CHANGED = "goal_changed", _("Common goal changed")
+        COMMENT_HIDDEN = "comment_hidden", _("Comment hidden")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     actor_ref = models.CharField(max_length=16, blank=True)

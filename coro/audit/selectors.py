@@ -37,6 +37,24 @@ FIELD_LABELS: dict[str, Promise] = {
     "logo": gettext_lazy("logo file"),
     "language": gettext_lazy("default language"),
     "time_zone": gettext_lazy("time zone"),
+    # Blog feeds.
+    "feed": gettext_lazy("feed address"),
+    # Common goals ("team" is above: "—" is the whole company).
+    "title": gettext_lazy("goal"),
+    "target": gettext_lazy("target"),
+    "metric": gettext_lazy("what counts"),
+    "link_prefix": gettext_lazy("only links starting with"),
+    "starts_on": gettext_lazy("first day"),
+    "ends_on": gettext_lazy("last day"),
+}
+
+# Values stored as codes, shown by name. The goal's metrics repeat ``community.Goal.Metric``
+# (the audit app sits below community and cannot import it); an unknown code shows as it is.
+VALUE_LABELS: dict[str, dict[str, Promise]] = {
+    "metric": {
+        "visits": gettext_lazy("Visits through shared links"),
+        "shares": gettext_lazy("Shares made through Coro"),
+    },
 }
 
 
@@ -80,7 +98,8 @@ def _display(field: str, value: Any) -> str:
         return "; ".join(f"{key}: {value[key]}" for key in sorted(value)) or "—"
     if field == "role" and value in Role.values:
         return str(Role(value).label)
-    return str(value)
+    label = VALUE_LABELS.get(field, {}).get(str(value))
+    return str(label) if label is not None else str(value)
 
 
 def _changes(entry: AuditEntry) -> list[Change]:

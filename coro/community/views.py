@@ -65,7 +65,7 @@ def goal_create(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = GoalForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.goal_create(organisation=organisation, **form.cleaned_data)
+            services.goal_create(organisation=organisation, actor=membership, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -82,7 +82,7 @@ def goal_edit(request: HttpRequest, membership: Membership, code: str) -> HttpRe
     form = GoalForm(request.POST or None, instance=goal, organisation=membership.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.goal_update(goal=goal, **form.cleaned_data)
+            services.goal_update(goal=goal, actor=membership, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -99,7 +99,7 @@ def goal_delete(request: HttpRequest, membership: Membership, code: str) -> Http
     """GET asks for confirmation; POST deletes."""
     goal = _goal_of(membership, code)
     if request.method == "POST":
-        services.goal_delete(goal=goal)
+        services.goal_delete(goal=goal, actor=membership)
         messages.success(request, _("The goal “%(title)s” is deleted.") % {"title": goal.title})
         return redirect("community:goals", org_code=membership.organisation.code)
     return render(request, "community/goal_delete.html", {"membership": membership, "goal": goal})

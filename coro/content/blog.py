@@ -22,12 +22,14 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from coro.audit.models import AuditEntry
+from coro.audit.services import audit_record
 from coro.content.blog_parse import FeedEntry, FeedProblem, ParsedFeed, feed_parse
-from coro.content.tasks import blog_feed_check_run
 from coro.content.images import post_image_add
 from coro.content.models import BlogFeed, BlogFeedItem, Post
+from coro.content.tasks import blog_feed_check_run
 from coro.core.fetch import FetchError, fetch
-from coro.orgs.models import Organisation
+from coro.orgs.models import Membership, Organisation
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +73,10 @@ def blog_feed_check_request(*, feed: BlogFeed) -> None:
     _check_enqueue(feed.pk)
 
 
-def blog_feed_add(*, organisation: Organisation, url: str, language: str) -> BlogFeed:
-    """Add a feed and check it right away (in the background)."""
+def blog_feed_add(
+    *, organisation: Organisation, url: str, language: str, actor: Membership
+) -> BlogFeed:
+    """Add a feed and check it right away (in the background); audited."""
     feed = BlogFeed(organisation=organisation, url=url, language=language)
     feed.full_clean(validate_constraints=False)
     try:
@@ -87,15 +91,32 @@ def blog_feed_add(*, organisation: Organisation, url: str, language: str) -> Blo
     try:
         with transaction.atomic():
             feed.save()
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditEntry.Action.BLOG_FEEDS_CHANGED,
+                after={"feed": feed.url},
+            )
     except IntegrityError:  # added at the same moment by someone else
         raise already from None
     blog_feed_check_request(feed=feed)
     return feed
 
 
-def blog_feed_remove(*, feed: BlogFeed) -> None:
-    """Stop reading the feed. The posts it made stay (``BlogFeedItem.post`` is only a link)."""
-    feed.delete()
+def blog_feed_remove(*, feed: BlogFeed, actor: Membership) -> None:
+    """Stop reading the feed; audited. The posts it made stay (``BlogFeedItem.post`` is only
+    a link)."""
+    with transaction.atomic():
+        stored = BlogFeed.objects.select_for_update().filter(pk=feed.pk).first()
+        if stored is None:
+            return  # removed a moment ago by someone else: recorded then
+        audit_record(
+            organisation=feed.organisation,
+            actor=actor,
+            action=AuditEntry.Action.BLOG_FEEDS_CHANGED,
+            before={"feed": stored.url},
+        )
+        stored.delete()
 
 
 def _failed(feed: BlogFeed, error: str) -> None:

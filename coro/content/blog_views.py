@@ -54,7 +54,9 @@ def blog_feed_add(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = BlogFeedForm(request.POST)
     if form.is_valid():
         try:
-            blog.blog_feed_add(organisation=membership.organisation, **form.cleaned_data)
+            blog.blog_feed_add(
+                organisation=membership.organisation, actor=membership, **form.cleaned_data
+            )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 for problem in problems:
@@ -86,7 +88,7 @@ def blog_feed_check_now(request: HttpRequest, membership: Membership, code: str)
 def blog_feed_remove(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
     feed = org_object_or_404(BlogFeed.objects.all(), membership.organisation, code=code)
     if request.method == "POST":
-        blog.blog_feed_remove(feed=feed)
+        blog.blog_feed_remove(feed=feed, actor=membership)
         messages.success(request, _("The feed is removed. The posts it made are still there."))
         return _to_page(membership)
     made = feed.items.exclude(post=None).count()

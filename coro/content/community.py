@@ -12,6 +12,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coro.audit.models import AuditEntry
+from coro.audit.services import audit_record
 from coro.content.feed import posts_open_to_community
 from coro.content.models import Comment, Post, Reaction
 from coro.orgs.models import Membership, Organisation
@@ -186,7 +188,7 @@ def comment_delete(*, comment: Comment, membership: Membership) -> None:
 
 def comment_hide(*, comment: Comment, membership: Membership, reason: str) -> Comment:
     """An editor hides a comment, saying why: everyone then sees the reason, nobody the words
-    (the author still finds them in their own data download)."""
+    (the author still finds them in their own data download). Audited, without the words."""
     if not membership.is_editor or comment.post.organisation_id != membership.organisation_id:
         raise ValidationError(_("Only editors can hide comments."), code="role")
     reason = (reason or "").strip()
@@ -204,5 +206,14 @@ def comment_hide(*, comment: Comment, membership: Membership, reason: str) -> Co
     comment.hidden_by = membership
     comment.hidden_reason = reason
     comment.full_clean(exclude=["body"])  # an erased author's comment has no words left
-    comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    with transaction.atomic():
+        comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        # The audit trail keeps who hid whose comment and why, never the comment's words.
+        audit_record(
+            organisation=comment.post.organisation,
+            actor=membership,
+            action=AuditEntry.Action.COMMENT_HIDDEN,
+            target=comment.author,
+            reason=reason,
+        )
     return comment

@@ -22,6 +22,20 @@ from testing.factories import MembershipFactory, PostFactory, ShareFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """The assertions read the English texts: every client asks for English."""
+    from django.test import Client
+
+    original = Client.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.defaults.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+    monkeypatch.setattr(Client, "__init__", init)
+
+
 def person(org, name: str, *, opted: bool) -> Membership:
     return MembershipFactory.create(organisation=org, user__name=name, recognition_opt_in=opted)
 

@@ -454,12 +454,22 @@ def test_a_feed_is_added_once(tenancy):
     assert BlogFeed.objects.filter(organisation=tenancy.org).count() == 1
     assert "already" in response.content.decode()
     # Another organisation may read the same blog.
-    blog_feed_add(organisation=tenancy.other_org, url="https://blog.example/feed", language="es")
+    blog_feed_add(
+        organisation=tenancy.other_org,
+        url="https://blog.example/feed",
+        language="es",
+        actor=tenancy.outsider,
+    )
 
 
 def test_the_service_takes_web_addresses_only(tenancy):
     with pytest.raises(ValidationError) as raised:
-        blog_feed_add(organisation=tenancy.org, url="ftp://blog.example/feed", language="es")
+        blog_feed_add(
+            organisation=tenancy.org,
+            url="ftp://blog.example/feed",
+            language="es",
+            actor=tenancy.admin,
+        )
     assert "url" in raised.value.message_dict
     assert not BlogFeed.objects.exists()
 
