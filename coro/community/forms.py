@@ -5,6 +5,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from coro.community.models import TARGET_MAX, Goal
+from coro.community.selectors import organisation_big_enough
 from coro.orgs.models import Organisation, Team
 
 
@@ -49,11 +50,26 @@ class GoalForm(forms.ModelForm[Goal]):
         fields = ["title", "metric", "team", "link_prefix", "target", "starts_on", "ends_on"]
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         team_field = self.fields["team"]
         assert isinstance(team_field, forms.ModelChoiceField)
         team_field.queryset = Team.objects.filter(organisation=organisation)
-        team_field.help_text = _(
-            "A team needs at least %(size)s active members to have a goal, so nobody's "
-            "activity stands out."
-        ) % {"size": organisation.min_group_size}
+        size = {"size": organisation.min_group_size}
+        help_text = (
+            _(
+                "A team needs at least %(size)s active members to have a goal, so nobody's "
+                "activity stands out."
+            )
+            % size
+        )
+        if not organisation_big_enough(organisation):
+            help_text += (
+                " "
+                + _(
+                    "Your organisation has fewer than %(size)s active members: a company goal's "
+                    "progress stays hidden until you are %(size)s."
+                )
+                % size
+            )
+        team_field.help_text = help_text

@@ -15,7 +15,10 @@ who just shared, so:
     goal's progress is hidden, with the reason;
 (b) team-goal progress counts data only up to the start of today in the organisation's time
     zone, never live ("up to yesterday"), so a count does not move while someone watches;
-(c) company-wide goals count live, as the dashboard's exact totals already do.
+(c) company-wide goals count live, as the dashboard's exact totals already do, except in an
+    organisation with fewer than ``min_group_size`` active members: there the whole company
+    is such a small group, so rule (a) applies to it and company progress is hidden, with
+    the reason, until the organisation is big enough.
 
 Visits and shares are counted in the team recorded on them at the time (``Click.team``,
 ``Share.team``), so moving a person between teams later moves nothing.
@@ -143,11 +146,23 @@ def team_big_enough(team: Team, organisation: Organisation) -> bool:
     return team_size(team) >= organisation.min_group_size
 
 
+def organisation_size(organisation: Organisation) -> int:
+    """Active members of the organisation now."""
+    return Membership.objects.active().filter(organisation=organisation).count()
+
+
+def organisation_big_enough(organisation: Organisation) -> bool:
+    """Company progress may be shown: the organisation has at least its smallest group size
+    (rule c)."""
+    return organisation_size(organisation) >= organisation.min_group_size
+
+
 @dataclass(frozen=True)
 class GoalProgress:
     goal: Goal
     state: GoalState
-    # None when the progress is hidden (the team is now smaller than the group-size rule).
+    # None when the progress is hidden (the team, or for a company goal the organisation, is
+    # smaller than the group-size rule).
     count: int | None
     # Counted up to (not including) this instant; None when nothing was counted.
     counted_until: datetime | None
@@ -202,13 +217,24 @@ def _counted(goal: Goal, start: datetime, until: datetime) -> int:
     return shares.count()
 
 
-def goal_progress(goal: Goal, *, now: datetime | None = None) -> GoalProgress:
-    """How far the goal has come, under the privacy rules of this module's docstring."""
+def goal_progress(
+    goal: Goal, *, now: datetime | None = None, company_big_enough: bool | None = None
+) -> GoalProgress:
+    """How far the goal has come, under the privacy rules of this module's docstring.
+
+    ``company_big_enough`` is ``organisation_big_enough(goal.organisation)`` when the caller
+    already knows it (one query for a whole page of goals)."""
     now = now or timezone.now()
     zone = organisation_zone(goal.organisation)
     today = now.astimezone(zone).date()
     state = goal_state(goal, today)
-    if goal.team is not None and not team_big_enough(goal.team, goal.organisation):
+    if goal.team is not None:
+        big_enough = team_big_enough(goal.team, goal.organisation)
+    elif company_big_enough is not None:
+        big_enough = company_big_enough
+    else:
+        big_enough = organisation_big_enough(goal.organisation)
+    if not big_enough:
         return GoalProgress(goal, state, None, None, up_to_yesterday=False)
     start, end = days_span(goal.starts_on, goal.ends_on, zone)
     # Team goals: never live. Company goals: up to now.
@@ -229,7 +255,8 @@ def goals_overview(
     first), then those not started yet, then finished ones (most recent first)."""
     now = now or timezone.now()
     goals = Goal.objects.filter(organisation=organisation).select_related("team", "organisation")
-    progress = [goal_progress(goal, now=now) for goal in goals]
+    company = organisation_big_enough(organisation)
+    progress = [goal_progress(goal, now=now, company_big_enough=company) for goal in goals]
 
     def order(p: GoalProgress) -> tuple[int, int, str]:
         day = {

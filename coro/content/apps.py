@@ -4,7 +4,7 @@ from django.apps import AppConfig
 
 
 def _publish_due() -> None:
-    from coro.content.services import posts_publish_due
+    from coro.content.workflow import posts_publish_due
 
     posts_publish_due()
 

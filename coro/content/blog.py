@@ -4,7 +4,10 @@ draft posts for editors to review. Services and selectors.
 A check (``blog_feed_check``) fetches the feed through the SSRF-safe fetcher, reads ALL of it
 (``blog_parse.feed_parse``: a malformed feed, a wrong encoding or a huge item refuses the whole
 feed) and only then makes the drafts, in one transaction: never some posts of a broken feed.
-What went wrong is kept on the feed (``last_error``) for its settings page.
+Each new draft gets its link preview asked for (``previews.preview_request``), in the same
+transaction: all or nothing with the drafts. What went wrong is kept on the feed
+(``last_error``, as a code and its parameters: see ``blog_errors``) for its settings page,
+which says it in the reader's language.
 
 An item is taken once: ``BlogFeedItem`` holds the sha256 of its id (or link), unique per feed,
 so a second check, or two checks at once, make no second post. On the first check only the
@@ -13,22 +16,33 @@ with years of articles does not flood the drafts.
 """
 
 import io
+import ipaddress
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coro.audit.models import AuditEntry
 from coro.audit.services import audit_record
+from coro.content.blog_errors import (
+    blog_error_dump,
+    blog_error_of_fetch,
+    blog_error_of_problem,
+    blog_error_of_validation,
+    validation_messages,
+)
 from coro.content.blog_parse import FeedEntry, FeedProblem, ParsedFeed, feed_parse
 from coro.content.images import post_image_add
 from coro.content.models import BlogFeed, BlogFeedItem, Post
+from coro.content.previews import preview_request
 from coro.content.tasks import blog_feed_check_run
-from coro.core.fetch import FetchError, fetch
+from coro.core.fetch import FetchError, address_allowed, fetch
 from coro.orgs.models import Membership, Organisation
 
 logger = logging.getLogger(__name__)
@@ -44,6 +58,7 @@ FEED_TYPES = frozenset(
 )
 WEB_ADDRESS = URLValidator(schemes=["http", "https"])
 FEED_MAX_BYTES = 2 * 1024 * 1024
+FEED_TIMEOUT = 10.0  # seconds for the whole fetch
 FIRST_CHECK_LIMIT = 10
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -73,6 +88,23 @@ def blog_feed_check_request(*, feed: BlogFeed) -> None:
     _check_enqueue(feed.pk)
 
 
+def _address_refused(url: str) -> bool:
+    """Whether ``url`` names its host by an IP address Coro never fetches (loopback, private,
+    ...), so the admin hears it now rather than after the first check. Names are checked
+    when fetched (they may resolve differently by then)."""
+    parts = urlsplit(url)
+    try:
+        ip = ipaddress.ip_address(parts.hostname or "")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return False  # a name, or an address urlsplit can't read: left to the fetcher
+    if address_allowed(ip):
+        return False
+    # Tests serve feeds from this machine (``FETCH_TEST_ALLOW``, see docs/fetching.md).
+    endpoint = f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
+    return not (ip.is_loopback and endpoint in (getattr(settings, "FETCH_TEST_ALLOW", None) or []))
+
+
 def blog_feed_add(
     *, organisation: Organisation, url: str, language: str, actor: Membership
 ) -> BlogFeed:
@@ -85,6 +117,16 @@ def blog_feed_add(
         raise ValidationError(
             {"url": _("Enter a web address starting with http:// or https://")}, code="scheme"
         ) from None
+    if _address_refused(url):
+        raise ValidationError(
+            {
+                "url": _(
+                    "This address points to a private network or to this server, which Coro "
+                    "never fetches. Use the blog's public address."
+                )
+            },
+            code="address",
+        )
     already = ValidationError({"url": _("This feed is already added.")}, code="duplicate")
     if BlogFeed.objects.filter(organisation=organisation, url=url).exists():
         raise already
@@ -144,12 +186,17 @@ def _draft_for(feed: BlogFeed, entry: FeedEntry) -> Post:
     try:
         post.full_clean()
     except ValidationError as error:
-        raise FeedProblem(
-            _("The item “%(item)s” couldn't become a post (%(problem)s). Nothing was imported.")
-            % {"item": entry.title, "problem": " ".join(error.messages)}
-        ) from None
+        raise _ItemInvalid(entry.title, validation_messages(error)) from None
     post.save()
     return post
+
+
+class _ItemInvalid(Exception):
+    """An item that can't become a post: what the model said, in every language."""
+
+    def __init__(self, title: str, messages: dict[str, str]) -> None:
+        super().__init__(title)
+        self.stored = blog_error_of_validation(title, messages)
 
 
 def _drafts_create_once(feed: BlogFeed, parsed: ParsedFeed) -> list[tuple[Post, FeedEntry]]:
@@ -162,6 +209,7 @@ def _drafts_create_once(feed: BlogFeed, parsed: ParsedFeed) -> list[tuple[Post, 
     for entry in reversed(take):  # oldest first, so the newest draft is the newest post
         post = _draft_for(feed, entry)
         BlogFeedItem.objects.create(feed=feed, key=entry.key, post=post)
+        preview_request(post=post)  # fetched once the drafts are committed
         made.append((post, entry))
     BlogFeedItem.objects.bulk_create(
         [BlogFeedItem(feed=feed, key=entry.key, post=None) for entry in pass_over]
@@ -197,29 +245,31 @@ def _image_attach(post: Post, entry: FeedEntry) -> None:
 def blog_feed_check(*, feed_id: int) -> int:
     """Read the feed and make drafts of its new items; how many drafts it made.
 
-    Nothing is made unless the whole feed is right; what went wrong is saved on the feed,
-    in the organisation's language."""
+    Nothing is made unless the whole feed is right; what went wrong is saved on the feed as
+    a code and its parameters (``blog_errors``), never as words in the worker's language."""
     feed = BlogFeed.objects.select_related("organisation").filter(pk=feed_id).first()
     if feed is None:
         return 0  # removed since the check was asked for
-    with translation.override(feed.organisation.language):
-        try:
-            fetched = fetch(feed.url, accept=FEED_TYPES, max_bytes=FEED_MAX_BYTES)
-            parsed = feed_parse(fetched.body, charset=fetched.charset, base_url=feed.url)
-            made = _drafts_create(feed, parsed)
-        except FetchError as error:
-            _failed(feed, _("We couldn't get the feed: %(reason)s") % {"reason": error})
-            return 0
-        except FeedProblem as error:
-            _failed(feed, str(error))
-            return 0
-        except IntegrityError:
-            return 0  # the feed was removed while it was being read
-        except Exception:
-            logger.exception("blog feed %s: check failed", feed.pk)
-            _failed(feed, _("Something went wrong while reading the feed. It will be tried again."))
-            return 0
-        _succeeded(feed, parsed.title)
+    try:
+        fetched = fetch(feed.url, accept=FEED_TYPES, max_bytes=FEED_MAX_BYTES, timeout=FEED_TIMEOUT)
+        parsed = feed_parse(fetched.body, charset=fetched.charset, base_url=feed.url)
+        made = _drafts_create(feed, parsed)
+    except FetchError as error:
+        _failed(feed, blog_error_of_fetch(error, max_bytes=FEED_MAX_BYTES, timeout=FEED_TIMEOUT))
+        return 0
+    except FeedProblem as error:
+        _failed(feed, blog_error_of_problem(error))
+        return 0
+    except _ItemInvalid as error:
+        _failed(feed, error.stored)
+        return 0
+    except IntegrityError:
+        return 0  # the feed was removed while it was being read
+    except Exception:
+        logger.exception("blog feed %s: check failed", feed.pk)
+        _failed(feed, blog_error_dump("unexpected"))
+        return 0
+    _succeeded(feed, parsed.title)
     for post, entry in made:
         if entry.image_url:
             _image_attach(post, entry)

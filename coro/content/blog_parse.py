@@ -1,8 +1,9 @@
 """Reading a blog's RSS or Atom feed from the bytes the fetcher brought: all or nothing.
 
 ``feed_parse`` either returns every item of the feed, checked, or raises ``FeedProblem``
-whose text says, in plain words, what is wrong; it never returns half a feed. What it
-refuses, and why:
+saying what is wrong (a stable ``code`` and its ``params``, put into plain words in the
+reader's language only when shown: see ``problem_message``); it never returns half a feed.
+What it refuses, and why:
 
 - **Wrong encodings.** The encoding is the one the server names (``charset``), else the one
   the feed's ``<?xml encoding=...?>`` names, else the byte-order mark, else UTF-8 (XML's
@@ -50,6 +51,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
+from coro.content.texts import text_shorten
+
 TITLE_MAX = 1_000  # characters of a title's text: over it, the item is refused
 TITLE_KEEP = 200  # a post title (the post editor's limit): longer ones are shortened
 ITEM_HTML_MAX = 200_000  # characters of an item's summary (or article) as HTML
@@ -80,7 +83,70 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 class FeedProblem(Exception):
-    """Why a feed was refused, in words for its settings page (already translated)."""
+    """Why a feed was refused: a stable ``code`` and its ``params`` (plain JSON values), so
+    the feed's settings page can say it in the reader's language, whatever language the
+    check ran in. ``str()`` is the message in the active language."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def __str__(self) -> str:
+        return problem_message(self.code, self.params) or self.code
+
+
+def _item_name(params: dict[str, Any]) -> str:
+    """The item as a message names it: its title, else its number in the feed."""
+    title = str(params.get("title") or "")
+    if title:
+        return text_shorten(title, 80)
+    return _("number %(number)s") % {"number": params.get("number", "?")}
+
+
+def problem_message(code: str, params: dict[str, Any]) -> str | None:
+    """A refused feed's ``FeedProblem`` in words, in the active language; None for a code
+    this module does not know."""
+    p = {key: value for key, value in params.items() if key != "title"}
+    if code == "encoding_unknown":
+        return _(
+            "The feed says its text is in “%(encoding)s”, which isn't an encoding we know. "
+            "Nothing was imported."
+        ) % {"encoding": p.get("encoding", "")}
+    if code == "encoding_disagree":
+        return _(
+            "The blog's server says the feed is in %(server)s, but the feed itself says "
+            "%(feed)s. Nothing was imported: ask whoever runs the blog to make them agree."
+        ) % {"server": p.get("server", ""), "feed": p.get("feed", "")}
+    if code == "encoding_wrong":
+        return _(
+            "The feed's text should be in %(encoding)s, but line %(line)s has characters "
+            "that aren't. Nothing was imported: ask whoever runs the blog to fix the feed's "
+            "encoding."
+        ) % {"encoding": p.get("encoding", ""), "line": p.get("line", "?")}
+    if code == "title_too_long":
+        return _(
+            "Item %(number)s has a title of %(size)s characters (at most %(limit)s). "
+            "Nothing was imported: shorten it in the blog, then check the feed again."
+        ) % {"number": p.get("number", "?"), "size": p.get("size", "?"), "limit": TITLE_MAX}
+    if code == "item_too_long":
+        return _(
+            "The item “%(item)s” is too long: %(size)s characters, and an item may have "
+            "%(limit)s at most. Nothing was imported, not even the other items: shorten its "
+            "summary in the blog, then check the feed again."
+        ) % {"item": _item_name(params), "size": p.get("size", "?"), "limit": ITEM_TEXT_MAX}
+    if code == "not_xml":
+        return _(
+            "The feed isn't valid XML (line %(line)s: %(problem)s), so nothing was "
+            "imported. A feed validator such as validator.w3.org/feed shows what to fix."
+        ) % {"line": p.get("line", "?"), "problem": p.get("problem", "")}
+    if code == "unreadable":
+        return _("The feed couldn't be read (%(problem)s), so nothing was imported.") % {
+            "problem": p.get("problem", "")
+        }
+    if code == "not_a_feed":
+        return _("This address doesn't give an RSS or Atom feed.")
+    return None
 
 
 @dataclass(frozen=True)
@@ -100,25 +166,20 @@ class ParsedFeed:
 
 
 def html_to_text(html: str) -> str:
-    """Plain text of some HTML: no tags at all (nh3), entities decoded, paragraphs kept as
-    blank lines, list items as "- " lines, runs of spaces collapsed."""
+    """Plain text of some HTML, for places that take no markup (a post made from a blog
+    item, a text to share made from a post's rendered Markdown).
+
+    No tags are left at all (nh3 removes them, and drops ``<script>`` and ``<style>`` with
+    their content); entities are decoded once, so ``&lt;b&gt;`` becomes the text ``<b>``,
+    never a tag; paragraphs and block ends become blank lines, ``<br>`` a line break, list
+    items "- " lines; runs of spaces are collapsed and the ends trimmed. The result is text,
+    not HTML: escape it (templates do) before putting it in a page."""
     marked = _PARAGRAPH_END.sub("\n\n", html)
     marked = _LINE_END.sub("\n", marked)
     marked = _LIST_ITEM.sub("\n- ", marked)
     text = unescape(nh3.clean(marked, tags=set()))
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` if it fits in ``limit`` characters, else cut at a word and ended with "…"."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    at_space = cut.rstrip().rfind(" ")
-    if at_space > limit * 0.6:
-        cut = cut[:at_space]
-    return cut.rstrip(" \n.,;:-\u2013\u2014") + "…"
 
 
 def _text_encoding(body: bytes, http_charset: str | None) -> tuple[str, bytes]:
@@ -146,25 +207,16 @@ def _text_encoding(body: bytes, http_charset: str | None) -> tuple[str, bytes]:
             normalised[source] = codecs.lookup(name).name
             b"".decode(name)  # text encodings only (not "rot13", "base64", ...)
         except LookupError:
-            raise FeedProblem(
-                _(
-                    "The feed says its text is in “%(encoding)s”, which isn't an encoding we "
-                    "know. Nothing was imported."
-                )
-                % {"encoding": name}
-            ) from None
+            raise FeedProblem("encoding_unknown", encoding=name) from None
     names = set(normalised.values())
     if len(names) > 1 and not body.isascii():
         if "bom" in normalised:
             encoding = normalised["bom"]  # the bytes themselves say it; labels can be wrong
         else:
             raise FeedProblem(
-                _(
-                    "The blog's server says the feed is in %(server)s, but the feed itself "
-                    "says %(feed)s. Nothing was imported: ask whoever runs the blog to make "
-                    "them agree."
-                )
-                % {"server": http_charset, "feed": match.group(1).decode() if match else ""}
+                "encoding_disagree",
+                server=http_charset or "",
+                feed=match.group(1).decode() if match else "",
             )
     else:
         encoding = (
@@ -174,12 +226,7 @@ def _text_encoding(body: bytes, http_charset: str | None) -> tuple[str, bytes]:
         body.decode(encoding)
     except UnicodeDecodeError as error:
         raise FeedProblem(
-            _(
-                "The feed's text should be in %(encoding)s, but line %(line)s has characters "
-                "that aren't. Nothing was imported: ask whoever runs the blog to fix the feed's "
-                "encoding."
-            )
-            % {"encoding": encoding, "line": body[: error.start].count(b"\n") + 1}
+            "encoding_wrong", encoding=encoding, line=body[: error.start].count(b"\n") + 1
         ) from None
     return encoding, body
 
@@ -221,43 +268,27 @@ def _image_url(entry: Any, base: str) -> str:
     return ""
 
 
-def _item_name(title: str, number: int) -> str:
-    return shorten(title, 80) if title else _("number %(number)s") % {"number": number}
-
-
 def _entry(entry: Any, number: int, base: str) -> FeedEntry | None:
     """One item, checked; None when it is left out (see the module's notes)."""
     title = " ".join(html_to_text(str(entry.get("title", ""))).split())
     if len(title) > TITLE_MAX:
-        raise FeedProblem(
-            _(
-                "Item %(number)s has a title of %(size)s characters (at most %(limit)s). "
-                "Nothing was imported: shorten it in the blog, then check the feed again."
-            )
-            % {"number": number, "size": len(title), "limit": TITLE_MAX}
-        )
+        raise FeedProblem("title_too_long", number=number, size=len(title))
     content = entry.get("content") or [{}]
     html = str(entry.get("summary") or content[0].get("value") or "")
     text = html_to_text(html) if len(html) <= ITEM_HTML_MAX else ""
     if len(html) > ITEM_HTML_MAX or len(text) > ITEM_TEXT_MAX:
         raise FeedProblem(
-            _(
-                "The item “%(item)s” is too long: %(size)s characters, and an item may have "
-                "%(limit)s at most. Nothing was imported, not even the other items: shorten its "
-                "summary in the blog, then check the feed again."
-            )
-            % {
-                "item": _item_name(title, number),
-                "size": len(text) if len(html) <= ITEM_HTML_MAX else len(html),
-                "limit": ITEM_TEXT_MAX,
-            }
+            "item_too_long",
+            title=text_shorten(title, 80),
+            number=number,
+            size=len(text) if len(html) <= ITEM_HTML_MAX else len(html),
         )
     link = _web_address(str(entry.get("link", "")))
     identity = str(entry.get("id") or link)
     if not link or not identity:
         return None
-    body = shorten(text, BODY_KEEP)
-    title = shorten(title or body.split("\n")[0] or link, TITLE_KEEP)
+    body = text_shorten(text, BODY_KEEP)
+    title = text_shorten(title or body.split("\n")[0] or link, TITLE_KEEP)
     published = entry.get("published_parsed") or entry.get("updated_parsed")
     return FeedEntry(
         key=hashlib.sha256(identity.encode("utf-8")).hexdigest(),
@@ -287,18 +318,11 @@ def feed_parse(body: bytes, *, charset: str | None, base_url: str) -> ParsedFeed
         problem = result.get("bozo_exception")
         if isinstance(problem, SAXParseException):
             raise FeedProblem(
-                _(
-                    "The feed isn't valid XML (line %(line)s: %(problem)s), so nothing was "
-                    "imported. A feed validator such as validator.w3.org/feed shows what to fix."
-                )
-                % {"line": problem.getLineNumber(), "problem": problem.getMessage()}
+                "not_xml", line=problem.getLineNumber(), problem=str(problem.getMessage())
             )
-        raise FeedProblem(
-            _("The feed couldn't be read (%(problem)s), so nothing was imported.")
-            % {"problem": problem}
-        )
+        raise FeedProblem("unreadable", problem=str(problem))
     if not result.get("version"):
-        raise FeedProblem(_("This address doesn't give an RSS or Atom feed."))
+        raise FeedProblem("not_a_feed")
     entries: list[FeedEntry] = []
     keys: set[str] = set()
     for number, raw in enumerate(result.entries, start=1):
@@ -310,4 +334,4 @@ def feed_parse(body: bytes, *, charset: str | None, base_url: str) -> ParsedFeed
     # Newest first; items without a date keep the feed's own order, after the dated ones.
     entries.sort(key=lambda e: e.published or oldest, reverse=True)
     title = " ".join(html_to_text(str(result.feed.get("title", ""))).split())
-    return ParsedFeed(title=shorten(title, 300), entries=entries)
+    return ParsedFeed(title=text_shorten(title, 300), entries=entries)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coro.content import blog
+from coro.content.blog_errors import blog_error_message
 from coro.content.blog_forms import BlogFeedForm
 from coro.content.models import BlogFeed
 from coro.core.languages import language_name
@@ -21,17 +22,18 @@ from coro.orgs.models import Membership, Role
 class FeedRow:
     feed: BlogFeed
     language: str  # the language's own name
+    error: str  # why its last check failed, in the reader's language ("" if it worked)
 
 
 def _page(request: HttpRequest, membership: Membership, form: BlogFeedForm) -> HttpResponse:
     rows = [
-        FeedRow(feed=feed, language=language_name(feed.language))
+        FeedRow(feed=feed, language=language_name(feed.language), error=blog_error_message(feed))
         for feed in blog.blog_feeds_of(membership.organisation)
     ]
     context = {
         "membership": membership,
         "feeds": rows,
-        "failed": [row.feed for row in rows if row.feed.last_error],
+        "failed": [row.feed for row in rows if row.error],
         "form": form,
         "first_check_limit": blog.FIRST_CHECK_LIMIT,
     }

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from coro.audit.models import AuditEntry
 from coro.audit.services import audit_record
-from coro.content.feed import posts_open_to_community
+from coro.content.feed import comments_shown_q, posts_open_to_community
 from coro.content.models import Comment, Post, Reaction
 from coro.orgs.models import Membership, Organisation
 
@@ -137,8 +137,14 @@ def comments_of(post: Post) -> list[Comment]:
     )
 
 
+def comment_of(post: Post, code: str) -> Comment | None:
+    """One comment on this post, by its code (None if it is not there, or not on it)."""
+    return Comment.objects.filter(post=post, code=code).first()
+
+
 def comment_count(post: Post) -> int:
-    return Comment.objects.filter(post=post).count()
+    """How many of the post's comments people can read (as on the feed's cards)."""
+    return Comment.objects.filter(comments_shown_q(), post=post).count()
 
 
 def comment_add(

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,6 +13,7 @@ from coro.content.community_forms import CommentForm, CommentHideForm, ReactionF
 from coro.content.feed import posts_viewable
 from coro.content.feed_views import post_detail_context
 from coro.content.models import Comment, Post
+from coro.core.redirects import safe_next
 from coro.orgs.access import OrgRequest, org_object_or_404, org_view
 from coro.orgs.models import Membership, Role
 
@@ -24,12 +24,7 @@ def _post_url(membership: Membership, post: Post, anchor: str = "") -> str:
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback))
 
 
 def _message(error: ValidationError) -> str:
@@ -91,7 +86,7 @@ def comment_add(request: OrgRequest, membership: Membership, code: str) -> HttpR
     if form.is_valid():
         parent = None
         if form.cleaned_data["parent"]:
-            parent = Comment.objects.filter(post=post, code=form.cleaned_data["parent"]).first()
+            parent = community.comment_of(post, form.cleaned_data["parent"])
             if parent is None:
                 # Shown on the main form: the reply form it came from is gone with it.
                 form = CommentForm({"body": form.cleaned_data["body"]})

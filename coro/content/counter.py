@@ -18,9 +18,11 @@ Using it for a field in your form (the post editor, the share screen)::
                 widget=CountedTextarea(
                     "x",                      # the network's key in coro.networks.NETWORKS
                     org_code=organisation.code,
+                    organisation=organisation,  # the first count is rendered with the page
                     language="es",            # or language_field="language": a field's name
                     disclosure=True,          # the text goes out followed by the disclosure
                     link_field=None,          # or the name of a field holding the link
+                    show_network=False,       # True: "X: 228 characters left"
                 ),
             )
 
@@ -30,7 +32,7 @@ Using it for a field in your form (the post editor, the share screen)::
             counted_text_validate(
                 NETWORKS["x"],
                 text,
-                link=example_link(self.request),  # or the person's tracked link
+                link=tracked_link_example(),  # or the person's tracked link
                 organisation=self.organisation,
                 language="es",
                 disclosure=True,
@@ -42,13 +44,19 @@ CSRF token with every htmx request (``hx-headers``), and htmx posts the whole fo
 link and language fields are sent along (``hx-include`` names them too, for a textarea
 outside a form). Right after the textarea the widget renders ``<p class="counter"
 aria-live="polite">`` ("228 characters left", "12 over the limit"); the textarea points to
-it with ``aria-describedby``. Without JavaScript the counter stays empty and the server
-check still refuses a text that does not fit.
+it with ``aria-describedby``. Given ``organisation``, the widget renders the first count
+with the page (for the text, language and link it knows: set ``widget.language`` and
+``widget.count_link`` when they come from other fields) and asks the server only as the
+person types; without it, each counter asks once the page loads. Without JavaScript the
+counter shows the count of the text as the page was rendered, and the server check still
+refuses a text that does not fit.
 
 The link: on the share screen pass ``link_field`` naming the field with the person's tracked
 link. In the editor leave it out: the counter then counts a tracked link of this site
-(``/r/`` and a 10-character code), which is what every share carries, never the post's own
-link.
+(``/r/`` and a 10-character code, ``tracked_link_example``), which is what every share
+carries, never the post's own link. Everything that counts a suggested text builds that link
+with ``tracked_link_example`` (and a real one with ``tracked_link``), so the page and the
+server always count the same link.
 """
 
 import json
@@ -57,6 +65,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -64,8 +73,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from coro.core.codes import new_code
-from coro.networks import Network, get_network, text_validate
+from coro.networks import MAX_TEXT, Network, get_network, text_validate
+from coro.networks.links import tracked_link_example
 from coro.orgs.access import org_view
 from coro.orgs.disclosure import disclosure_text
 from coro.orgs.models import Membership, Organisation
@@ -73,12 +82,8 @@ from coro.orgs.models import Membership, Organisation
 SEPARATOR = "\n\n"
 # Longer texts are not counted (counting X's URLs in a very long text is slow); no network
 # that has a limit allows anything close.
-MAX_COUNTED = 3500
-
-
-def example_link(request: HttpRequest) -> str:
-    """A tracked link of this site, as long as the real ones: what shares carry."""
-    return request.build_absolute_uri(reverse("tracked_redirect", args=[new_code()]))
+MAX_COUNTED = MAX_TEXT
+# Tracked links' codes have 10 characters (coro.core.codes.new_code).
 
 
 def counted_text(
@@ -105,19 +110,49 @@ def counted_text_validate(
     text_validate(network, full, link)
 
 
-def counter_message(remaining: int | None) -> str:
+def counter_message(remaining: int | None, network: Network | None = None) -> str:
+    """What the counter says; with ``network``, it names it ("X: 12 characters left")."""
     if remaining is None:
-        return _("No length limit")
-    if remaining >= 0:
-        return ngettext("%(count)s character left", "%(count)s characters left", remaining) % {
+        message = _("No length limit")
+    elif remaining >= 0:
+        message = ngettext("%(count)s character left", "%(count)s characters left", remaining) % {
             "count": remaining
         }
-    over = -remaining
-    return ngettext("%(count)s over the limit", "%(count)s over the limit", over) % {"count": over}
+    else:
+        over = -remaining
+        message = ngettext("%(count)s over the limit", "%(count)s over the limit", over) % {
+            "count": over
+        }
+    if network is None:
+        return message
+    return _("%(network)s: %(message)s") % {"network": network.label, "message": message}
 
 
-def _counter(request: HttpRequest, message: str, *, over: bool, status: int = 200) -> HttpResponse:
-    context = {"message": message, "over": over}
+def counter_state(
+    network: Network,
+    text: str,
+    *,
+    link: str,
+    organisation: Organisation,
+    language: str | None,
+    disclosure: bool,
+    show_network: bool = False,
+) -> dict[str, Any]:
+    """What the counter shows for this text (the context of ``_counter.html``)."""
+    named = network if show_network else None
+    if network.max_length is None:
+        return {"message": counter_message(None, named), "over": False}
+    if len(text) > MAX_COUNTED:
+        return {"message": _("This text is far too long."), "over": True}
+    full = counted_text(text, organisation=organisation, language=language, disclosure=disclosure)
+    remaining = network.remaining(full, link)
+    return {
+        "message": counter_message(remaining, named),
+        "over": remaining is not None and remaining < 0,
+    }
+
+
+def _counter(request: HttpRequest, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     return render(request, "content/_counter.html", context, status=status)
 
 
@@ -127,29 +162,25 @@ def text_count(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The counter fragment for ``network``'s limit. The text is read from the field named
     by ``text_field`` (default ``text``), the link from ``link_field`` (default ``link``;
     empty: a tracked link of this site) and the language from ``language_field`` (default
-    ``language``); ``disclosure=1`` adds the disclosure."""
+    ``language``); ``disclosure=1`` adds the disclosure; ``show_network=1`` names the
+    network."""
     data = request.POST
     network = get_network(data.get("network", ""))
     if network is None:
-        return _counter(request, _("Coro does not know this network."), over=True, status=400)
-    if network.max_length is None:
-        return _counter(request, counter_message(None), over=False)
-    text = data.get(data.get("text_field") or "text", "")
-    if len(text) > MAX_COUNTED:
-        return _counter(request, _("This text is far too long."), over=True)
+        message = _("Coro does not know this network.")
+        return _counter(request, {"message": message, "over": True}, status=400)
     link_field = data.get("link_field", "link")
-    link = (data.get(link_field, "") if link_field else "").strip() or example_link(request)
-    language = data.get(data.get("language_field") or "language") or None
-    full = counted_text(
-        text,
+    link = (data.get(link_field, "") if link_field else "").strip() or tracked_link_example()
+    state = counter_state(
+        network,
+        data.get(data.get("text_field") or "text", ""),
+        link=link,
         organisation=membership.organisation,
-        language=language,
+        language=data.get(data.get("language_field") or "language") or None,
         disclosure=data.get("disclosure") == "1",
+        show_network=data.get("show_network") == "1",
     )
-    remaining = network.remaining(full, link)
-    return _counter(
-        request, counter_message(remaining), over=remaining is not None and remaining < 0
-    )
+    return _counter(request, state)
 
 
 class CountedTextarea(forms.Textarea):
@@ -161,19 +192,25 @@ class CountedTextarea(forms.Textarea):
         network_key: str,
         *,
         org_code: str,
+        organisation: Organisation | None = None,
         link_field: str | None = None,
         language: str | None = None,
         language_field: str | None = None,
         disclosure: bool = False,
+        show_network: bool = False,
         attrs: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(attrs)
         self.network_key = network_key
         self.org_code = org_code
+        self.organisation = organisation
         self.link_field = link_field
         self.language = language
         self.language_field = language_field
         self.disclosure = disclosure
+        self.show_network = show_network
+        # The link counted in the first count (None: a tracked link of this site).
+        self.count_link: str | None = None
 
     def counter_attrs(self, name: str, counter_id: str) -> dict[str, str]:
         values = {
@@ -182,13 +219,17 @@ class CountedTextarea(forms.Textarea):
             "link_field": self.link_field or "",
             "disclosure": "1" if self.disclosure else "0",
         }
+        if self.show_network:
+            values["show_network"] = "1"
         if self.language_field:
             values["language_field"] = self.language_field
         elif self.language:
             values["language"] = self.language
+        # With the first count in the page, the server is asked only as the person types.
+        trigger = "input changed delay:150ms" + ("" if self.organisation else ", load")
         attrs = {
             "hx-post": reverse("content:text_count", kwargs={"org_code": self.org_code}),
-            "hx-trigger": "input changed delay:150ms, load",
+            "hx-trigger": trigger,
             "hx-target": f"#{counter_id}",
             "hx-swap": "innerHTML",
             # A newer keystroke cancels the answer to an older one.
@@ -199,6 +240,22 @@ class CountedTextarea(forms.Textarea):
         if included:
             attrs["hx-include"] = ", ".join(f"[name='{field}']" for field in included)
         return attrs
+
+    def first_count(self, value: Any) -> str:
+        """The counter's first words, rendered with the page ("" without ``organisation``)."""
+        network = get_network(self.network_key)
+        if self.organisation is None or network is None:
+            return ""
+        state = counter_state(
+            network,
+            str(value or ""),
+            link=self.count_link or tracked_link_example(),
+            organisation=self.organisation,
+            language=self.language,
+            disclosure=self.disclosure,
+            show_network=self.show_network,
+        )
+        return render_to_string("content/_counter.html", state).strip()
 
     def render(
         self,
@@ -213,5 +270,8 @@ class CountedTextarea(forms.Textarea):
         attrs.update(self.counter_attrs(name, counter_id), **{"aria-describedby": described_by})
         textarea = super().render(name, value, attrs, renderer)
         return format_html(
-            '{}<p class="counter" id="{}" aria-live="polite"></p>', textarea, counter_id
+            '{}<p class="counter" id="{}" aria-live="polite">{}</p>',
+            textarea,
+            counter_id,
+            SafeString(self.first_count(value)),
         )

@@ -32,6 +32,12 @@ def proposals_q() -> Q:
     return Q(status=Post.Status.IN_REVIEW, proposed_by__isnull=False)
 
 
+def comments_shown_q(prefix: str = "") -> Q:
+    """Comments people can read: neither hidden by an editor nor deleted or erased (those
+    show only as a placeholder). ``prefix`` reaches them from another model ("comments__")."""
+    return Q(**{f"{prefix}hidden_at__isnull": True, f"{prefix}author__isnull": False})
+
+
 def search_words(query: str | None) -> list[str]:
     return (query or "").lower().split()[:MAX_SEARCH_WORDS]
 
@@ -47,7 +53,7 @@ def feed_posts(
 
     ``topic`` is a topic's code; ``query`` keeps posts whose texts (any language) contain
     every word of it, whatever the case. Each post comes with its topics, images, preview,
-    reactions (and who made them) and ``comment_count``.
+    reactions (and who made them) and ``comment_count`` (comments people can read).
     """
     posts = posts_live(membership.organisation, now=now).filter(audience_q(membership))
     if topic:
@@ -69,18 +75,10 @@ def with_community(posts: QuerySet[Post]) -> QuerySet[Post]:
                 queryset=Reaction.objects.select_related("membership__user").order_by("created_at"),
             ),
         )
-        .annotate(comment_count=Count("comments", distinct=True))
+        .annotate(
+            comment_count=Count("comments", filter=comments_shown_q("comments__"), distinct=True)
+        )
     )
-
-
-def posts_viewable(membership: Membership, *, now: datetime | None = None) -> QuerySet[Post]:
-    """Posts whose page this person may open: live ones meant for them, proposals in review,
-    and, for editors and admins, every post of the organisation."""
-    posts = Post.objects.filter(organisation=membership.organisation)
-    if membership.is_editor:
-        return posts
-    live_for_me = live_q(now or timezone.now()) & audience_q(membership)
-    return posts.filter(live_for_me | proposals_q())
 
 
 def posts_open_to_community(
@@ -92,3 +90,12 @@ def posts_open_to_community(
     if not membership.is_editor:
         live &= audience_q(membership)
     return Post.objects.filter(live | proposals_q(), organisation=membership.organisation)
+
+
+def posts_viewable(membership: Membership, *, now: datetime | None = None) -> QuerySet[Post]:
+    """Posts whose page (and images) this person may open: those open to their reactions
+    and comments (live and meant for them, or proposals in review) and, for editors and
+    admins, every post of the organisation."""
+    if membership.is_editor:
+        return Post.objects.filter(organisation=membership.organisation)
+    return posts_open_to_community(membership, now=now)

@@ -1,12 +1,14 @@
-"""The editor's form for a post and the employees' form for a proposal."""
+"""The editor's form for a post, and what the proposal form shares with it.
 
-from datetime import datetime
+The rules live in the services: a form checks only what its fields are (a web address, a
+date, a choice) and shows a service's refusal on the field it is about (``service_errors_add``).
+"""
+
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,23 +25,42 @@ SUGGESTION_MAX = 5_000
 MARKDOWN_HELP = gettext_lazy("You can use Markdown: **bold**, lists, links.")
 
 
-def suggestion_widget(network_key: str, organisation: Organisation, **kwargs: Any) -> forms.Widget:
+def suggestion_widget(
+    network_key: str, organisation: Organisation, **kwargs: Any
+) -> CountedTextarea:
     """A text area with a live counter of what is left under the network's own rules, once
     the disclosure is added and a tracked link goes with it."""
     return CountedTextarea(
-        network_key, org_code=organisation.code, disclosure=True, attrs={"rows": 3}, **kwargs
+        network_key,
+        org_code=organisation.code,
+        organisation=organisation,
+        disclosure=True,
+        attrs={"rows": 3},
+        **kwargs,
     )
+
+
+class WebLinkField(forms.URLField):
+    # People will open it from their networks: web addresses only, no ftp: or the like. It
+    # replaces URLField's own validator, so a bad address gets one message, not two.
+    default_validators = [URLValidator(schemes=["http", "https"])]
 
 
 def link_field() -> forms.URLField:
-    return forms.URLField(
-        label=gettext_lazy("Link"),
-        required=False,
-        max_length=1000,
-        assume_scheme="https",
-        # People will open it from their networks: web addresses only, no ftp: or the like.
-        validators=[URLValidator(schemes=["http", "https"])],
+    return WebLinkField(
+        label=gettext_lazy("Link"), required=False, max_length=1000, assume_scheme="https"
     )
+
+
+def link_lock(form: forms.Form, post: Post | None) -> str | None:
+    """Once the post is shared its link cannot change: the field is read-only, and the
+    form keeps the post's own link (returned here) whatever comes back."""
+    if post is None or not services.link_is_locked(post):
+        return None
+    field = form.fields["link"]
+    field.widget.attrs.update({"readonly": True, "class": "input-readonly"})
+    field.help_text = services.LINK_LOCKED
+    return post.link
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -50,12 +71,19 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 def form_errors_add(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal shown on the form: on its field when the form has one."""
+    """A service's refusal shown on the form: on the field it is about, when the form has
+    one (``form.error_field(key)`` translates the service's keys), otherwise above it. A field
+    that already shows an error keeps just that one."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+    error_field = getattr(form, "error_field", None)
+    for key, errors in error.error_dict.items():
+        field = error_field(key) if error_field else key
+        if field not in form.fields:
+            form.add_error(None, errors)
+        elif field not in form.errors:
+            form.add_error(field, errors)
 
 
 class PostForm(forms.Form):
@@ -123,9 +151,7 @@ class PostForm(forms.Form):
                     max_length=SUGGESTION_MAX,
                     widget=suggestion_widget(key, organisation, language=code),
                 )
-        if post is not None and services.link_is_locked(post):
-            self.fields["link"].disabled = True
-            self.fields["link"].help_text = services.LINK_LOCKED
+        self.locked_link = link_lock(self, post)
 
     @staticmethod
     def _initial(organisation: Organisation, post: Post | None) -> dict[str, Any]:
@@ -176,38 +202,21 @@ class PostForm(forms.Form):
     def clean_new_topics(self) -> list[str]:
         return services.topic_names_parse(self.cleaned_data.get("new_topics", ""))
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        language = data.get("language")
-        for code in language_codes():
-            title, body = data.get(f"title_{code}", ""), data.get(f"body_{code}", "")
-            if body.strip() and not title.strip():
-                self.add_error(f"title_{code}", _("Give this text a title."))
-        if language and not data.get(f"title_{language}", "").strip():
-            self.add_error(
-                f"title_{language}",
-                _("Write a title in the main language, or pick the language you wrote in."),
-            )
-        publish_at, expire_at = data.get("publish_at"), data.get("expire_at")
-        if publish_at and expire_at and expire_at <= publish_at:
-            self.add_error("expire_at", _("The post must expire after it is published."))
-        for code in language_codes():
-            for key in NETWORKS:
-                name = f"suggestion_{code}_{key}"
-                text = (data.get(name) or "").strip()
-                if not text:
-                    continue
-                try:
-                    services.suggestion_check(
-                        organisation=self.organisation, network_key=key, language=code, text=text
-                    )
-                except ValidationError as error:
-                    self.add_error(name, error)
-        return data
+    def clean_link(self) -> str:
+        if self.locked_link is not None:
+            return self.locked_link
+        return str(self.cleaned_data.get("link") or "")
 
-    def publish_at_is_future(self) -> bool:
-        publish_at: datetime | None = self.cleaned_data.get("publish_at")
-        return publish_at is not None and publish_at > timezone.now()
+    @staticmethod
+    def error_field(key: str) -> str:
+        """The field a service's refusal is about: ``texts.es`` is ``title_es``,
+        ``suggestions.es.x`` is ``suggestion_es_x``."""
+        parts = key.split(".")
+        if parts[0] == "texts" and len(parts) == 2:
+            return f"title_{parts[1]}"
+        if parts[0] == "suggestions" and len(parts) == 3:
+            return f"suggestion_{parts[1]}_{parts[2]}"
+        return key
 
     def post_data(self) -> dict[str, Any]:
         """What the services take, from the cleaned form."""
@@ -230,89 +239,3 @@ class PostForm(forms.Form):
             "publish_at": data.get("publish_at"),
             "expire_at": data.get("expire_at"),
         }
-
-
-class ProposalForm(forms.Form):
-    """What an employee proposes: a title, a text, a link and, if they like, a suggested text
-    for sharing."""
-
-    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=language_choices)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=TITLE_MAX)
-    body = forms.CharField(
-        label=gettext_lazy("Text"),
-        max_length=BODY_MAX,
-        required=False,
-        help_text=MARKDOWN_HELP,
-        widget=forms.Textarea(attrs={"rows": 6}),
-    )
-    link = link_field()
-    suggestion = forms.CharField(
-        label=gettext_lazy("Suggested text for sharing (optional)"),
-        required=False,
-        max_length=SUGGESTION_MAX,
-        help_text=gettext_lazy("What colleagues could write when they pass it on."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(
-        self, data: Any = None, *, organisation: Organisation, post: Post | None = None
-    ) -> None:
-        self.organisation, self.post = organisation, post
-        initial: dict[str, Any] = {"language": organisation.language}
-        if post is not None:
-            text = post.text(post.language)
-            initial = {
-                "language": post.language,
-                "title": text["title"],
-                "body": text["body"],
-                "link": post.link,
-                "suggestion": next(iter(post.suggestions.get(post.language, {}).values()), ""),
-            }
-        super().__init__(data, initial=initial, label_suffix="")
-        # One text for every network: its counter shows the strictest, X's.
-        self.fields["suggestion"].widget = suggestion_widget(
-            "x", organisation, language_field="language"
-        )
-        if post is not None and services.link_is_locked(post):
-            self.fields["link"].disabled = True
-            self.fields["link"].help_text = services.LINK_LOCKED
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        text = (data.get("suggestion") or "").strip()
-        if text and data.get("language"):
-            for key in NETWORKS:
-                try:
-                    services.suggestion_check(
-                        organisation=self.organisation,
-                        network_key=key,
-                        language=data["language"],
-                        text=text,
-                    )
-                except ValidationError as error:
-                    self.add_error("suggestion", error)
-                    break
-        return data
-
-    def post_data(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        language = data["language"]
-        text = data.get("suggestion") or ""
-        return {
-            "language": language,
-            "texts": {language: {"title": data["title"], "body": data.get("body") or ""}},
-            "suggestions": {language: {key: text for key in NETWORKS}},
-            "link": data.get("link") or "",
-        }
-
-
-class DeclineForm(forms.Form):
-    message = forms.CharField(
-        label=gettext_lazy("Message to the proposer"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("Say why, kindly, so they can improve it or try another idea."),
-    )
-
-    def __init__(self, data: Any = None) -> None:
-        super().__init__(data, label_suffix="")

@@ -11,13 +11,13 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coro.content import images
 from coro.content.image_forms import PostImageAddForm, PostImageAltForm, PostImageMoveForm
 from coro.content.models import Post, PostImage
+from coro.core.redirects import safe_next
 from coro.orgs.access import OrgRequest, org_object_or_404, org_view
 from coro.orgs.models import Membership, Role
 
@@ -27,10 +27,10 @@ CACHE_CONTROL = "private, max-age=31536000, immutable"
 
 
 def _visible_post(membership: Membership, **lookup: Any) -> Post:
-    post = org_object_or_404(Post.objects.all(), membership.organisation, **lookup)
-    if not images.post_visible_to(post, membership):
-        raise Http404
-    return post
+    """A post whose images this person may see (else 404): the post page's rule."""
+    return org_object_or_404(
+        images.posts_with_images_visible(membership), membership.organisation, **lookup
+    )
 
 
 def _manageable_post(membership: Membership, code: str) -> Post:
@@ -50,17 +50,14 @@ def _manageable_image(membership: Membership, code: str) -> PostImage:
 
 
 def _next_url(request: HttpRequest, membership: Membership, post: Post) -> str:
-    """Where to go back to: the page the form was on when it is one of Coro's own, else the
-    post's editor (or the feed, for someone who is not an editor)."""
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
+    """Back to the page the form was on, else the post's editor (or, for someone who is not
+    an editor, the feed)."""
     org_code = membership.organisation.code
     if membership.has_role(Role.EDITOR):
-        return reverse("content:post_edit", args=[org_code, post.code])
-    return reverse("content:feed", args=[org_code])
+        default = reverse("content:post_edit", args=[org_code, post.code])
+    else:
+        default = reverse("content:feed", args=[org_code])
+    return safe_next(request, default)
 
 
 def _panel(
@@ -70,12 +67,15 @@ def _panel(
     *,
     status: int = 200,
     message: str = "",
+    failed: bool = False,
     add_form: PostImageAddForm | None = None,
     alt_errors: dict[str, list[str]] | None = None,
     alt_value: str = "",
 ) -> HttpResponse:
     """The images' panel (``_post_images.html``), as htmx swaps it in. ``alt_errors`` holds
-    the errors of one image's description (by image code), shown with what was typed."""
+    the errors of one image's description (by image code), shown with what was typed.
+    ``message`` is announced (and, after a swap, focused: coro.js); ``failed`` marks it an
+    error."""
     post_images = list(post.images.all())
     for image in post_images:
         image.alt_errors = (alt_errors or {}).get(image.code, [])  # type: ignore[attr-defined]
@@ -86,6 +86,7 @@ def _panel(
         "post_images": post_images,
         "next_url": _next_url(request, membership, post),
         "images_message": message,
+        "images_failed": failed,
         "add_form": add_form,
     }
     return render(request, "content/_post_images.html", context, status=status)
@@ -112,7 +113,15 @@ def post_image_add(request: OrgRequest, membership: Membership, code: str) -> Ht
             form.add_error(None, error)
     if form.errors:
         if request.htmx:
-            return _panel(request, membership, post, status=400, add_form=form)
+            return _panel(
+                request,
+                membership,
+                post,
+                status=400,
+                add_form=form,
+                message=_("The image is not added: see why below."),
+                failed=True,
+            )
         for errors in form.errors.values():
             for error_text in errors:
                 messages.error(request, str(error_text))
@@ -146,6 +155,8 @@ def post_image_alt(request: OrgRequest, membership: Membership, code: str) -> Ht
                 membership,
                 image.post,
                 status=400,
+                message=_("The description is not saved: see why below."),
+                failed=True,
                 alt_errors={image.code: errors},
                 alt_value=request.POST.get("alt_text", ""),
             )
@@ -170,7 +181,7 @@ def post_image_move(request: OrgRequest, membership: Membership, code: str) -> H
     else:
         message = _("Choose whether to move the image earlier or later.")
     if request.htmx:
-        return _panel(request, membership, image.post, message=message)
+        return _panel(request, membership, image.post, message=message, failed=not form.is_valid())
     (messages.success if form.is_valid() else messages.error)(request, message)
     return redirect(_next_url(request, membership, image.post))
 

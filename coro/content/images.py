@@ -13,8 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from coro.content.feed import posts_viewable
 from coro.content.models import Post, PostImage
 from coro.core.images import (
     CONTENT_TYPES,
@@ -38,13 +40,16 @@ Direction = Literal["up", "down"]
 # --- Rules --------------------------------------------------------------------------------
 
 
-def post_visible_to(post: Post, membership: Membership) -> bool:
-    """Editors see every post; others a published post, or their own proposal."""
-    if membership.has_role(Role.EDITOR):
-        return True
-    return post.is_published or (
-        post.proposed_by_id is not None and post.proposed_by_id == membership.pk
+def posts_with_images_visible(membership: Membership) -> QuerySet[Post]:
+    """Posts whose images this person may see: those whose page they may open (the feed's
+    rule, ``feed.posts_viewable``), and the proposals whose images they manage (their own,
+    declined ones included: the proposal's form shows them)."""
+    own_proposals = Post.objects.filter(
+        organisation=membership.organisation,
+        proposed_by=membership,
+        status__in=PROPOSER_STATUSES,
     )
+    return posts_viewable(membership) | own_proposals
 
 
 def post_images_manageable_by(post: Post, membership: Membership) -> bool:

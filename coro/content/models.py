@@ -70,7 +70,7 @@ class Topic(models.Model):
 class Post(models.Model):
     """A message the company would like heard, usually with a link to pass on.
 
-    Its state moves only along ``TRANSITIONS`` (see ``services.post_transition``).
+    Its state moves only along ``TRANSITIONS`` (see ``workflow.post_transition``).
     """
 
     class Status(models.TextChoices):

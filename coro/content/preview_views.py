@@ -4,8 +4,8 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from coro.content.images import post_visible_to
-from coro.content.models import LinkPreview, Post
+from coro.content.feed import posts_viewable
+from coro.content.models import LinkPreview
 from coro.orgs.access import org_object_or_404, org_view
 from coro.orgs.models import Membership
 
@@ -14,9 +14,7 @@ from coro.orgs.models import Membership
 @require_GET
 def link_preview_image(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
     """The preview image (re-encoded as JPEG when fetched) of the post ``code``'s link."""
-    post = org_object_or_404(Post.objects.all(), membership.organisation, code=code)
-    if not post_visible_to(post, membership):
-        raise Http404
+    post = org_object_or_404(posts_viewable(membership), membership.organisation, code=code)
     preview = LinkPreview.objects.filter(
         post=post, url=post.link, status=LinkPreview.Status.READY
     ).first()

@@ -9,7 +9,7 @@ meanwhile, the fetch's result is dropped.
 import codecs
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from coro.content.models import LinkPreview, Post
 from coro.content.tasks import link_preview_fetch
+from coro.content.texts import text_shorten
 from coro.core.fetch import FetchError, fetch
 from coro.core.images import ImageError, image_prepare
 
@@ -96,12 +97,8 @@ class _PageParser(HTMLParser):
 
 
 def _tidy(text: str, limit: int) -> str:
-    """One line of text, at most ``limit`` characters (cut at a word, with an ellipsis)."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
-    return cut.rstrip(" ,.;:") + "…"
+    """One line of text, at most ``limit`` characters."""
+    return text_shorten(" ".join(text.split()), limit)
 
 
 def _codec(name: str | None) -> str | None:
@@ -242,9 +239,3 @@ def preview_fetch(*, post_id: int) -> LinkPreview | None:
         return None
     preview.refresh_from_db()
     return preview
-
-
-def preview_domain(preview: LinkPreview) -> str:
-    """The site a preview is of, as people read it ("azulejos.es")."""
-    host = urlsplit(preview.url).hostname or ""
-    return host.removeprefix("www.")

@@ -4,16 +4,18 @@ with a message (approving is the editor's form: "Approve and publish")."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coro.content import community, selectors, services
-from coro.content.forms import DeclineForm, ProposalForm, form_errors_add
+from coro.content import community, selectors, workflow
+from coro.content import proposals as proposal_services
+from coro.content.feed import with_community
+from coro.content.forms import form_errors_add
 from coro.content.markdown import render_markdown
 from coro.content.models import Post
+from coro.content.proposal_forms import DeclineForm, ProposalForm
 from coro.orgs.access import org_object_or_404, org_view
 from coro.orgs.models import Membership, Role
 
@@ -23,16 +25,15 @@ PAGE_SIZE = 10
 @org_view()
 def proposals(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The board every member sees: proposals in review, newest first."""
-    page = Paginator(selectors.proposals_in_review(membership.organisation), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    waiting = with_community(selectors.proposals_in_review(membership.organisation))
+    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
     cards = [
         {
             "post": post,
             "name": selectors.proposer_name(post),
             "body_html": render_markdown(post.body),
             "bar": community.reaction_bar(post=post, membership=membership),
-            "comment_count": community.comment_count(post),
+            "comment_count": getattr(post, "comment_count", 0),
         }
         for post in page
     ]
@@ -45,7 +46,7 @@ def proposal_create(request: HttpRequest, membership: Membership) -> HttpRespons
     form = ProposalForm(request.POST or None, organisation=membership.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.proposal_create(by=membership, **form.post_data())
+            proposal_services.proposal_create(by=membership, **form.post_data())
         except ValidationError as error:
             form_errors_add(form, error)
         else:
@@ -78,13 +79,12 @@ def _own_proposal(membership: Membership, code: str) -> Post:
 def proposal_edit(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
     post = _own_proposal(membership, code)
     form = ProposalForm(request.POST or None, organisation=membership.organisation, post=post)
-    editable = post.status in (Post.Status.IN_REVIEW, Post.Status.DECLINED)
-    if request.method == "POST" and form.is_valid():
+    editable = proposal_services.proposal_editable_by(post, membership)
+    if request.method == "POST" and editable and form.is_valid():
         try:
-            with transaction.atomic():
-                post = services.proposal_update(post=post, by=membership, **form.post_data())
-                if "resubmit" in request.POST and post.status == Post.Status.DECLINED:
-                    services.post_transition(post=post, to=Post.Status.IN_REVIEW, by=membership)
+            post = proposal_services.proposal_update(
+                post=post, by=membership, resubmit="resubmit" in request.POST, **form.post_data()
+            )
         except ValidationError as error:
             form_errors_add(form, error)
         else:
@@ -106,11 +106,8 @@ def proposal_decline(request: HttpRequest, membership: Membership, code: str) ->
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.post_transition(
-                post=post,
-                to=Post.Status.DECLINED,
-                by=membership,
-                message=form.cleaned_data["message"],
+            proposal_services.proposal_decline(
+                post=post, by=membership, message=form.cleaned_data["message"]
             )
         except ValidationError as error:
             form_errors_add(form, error)
@@ -119,7 +116,12 @@ def proposal_decline(request: HttpRequest, membership: Membership, code: str) ->
                 request, _("The proposal is declined; the proposer sees your message.")
             )
             return redirect("content:post_list", org_code=membership.organisation.code)
-    context = {"membership": membership, "form": form, "post": post}
+    context = {
+        "membership": membership,
+        "form": form,
+        "post": post,
+        "declinable": proposal_services.proposal_declinable(post),
+    }
     return render(request, "content/proposal_decline.html", context)
 
 
@@ -129,7 +131,7 @@ def proposal_resubmit(request: HttpRequest, membership: Membership, code: str) -
     """Send a declined proposal back for review, as it is."""
     post = _own_proposal(membership, code)
     try:
-        services.post_transition(post=post, to=Post.Status.IN_REVIEW, by=membership)
+        workflow.post_transition(post=post, to=Post.Status.IN_REVIEW, by=membership)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:

@@ -30,15 +30,6 @@ def posts_live(organisation: Organisation, *, now: datetime | None = None) -> Qu
     )
 
 
-def posts_published(organisation: Organisation) -> QuerySet[Post]:
-    """Kept for older callers: the live posts."""
-    return posts_live(organisation)
-
-
-def post_is_live(post: Post, *, now: datetime | None = None) -> bool:
-    return Post.objects.filter(live_q(now or timezone.now()), pk=post.pk).exists()
-
-
 # --- Editors' list ------------------------------------------------------------------------
 
 # The tabs of the editors' list, in order; "live" and "scheduled" depend on the clock.
@@ -89,8 +80,11 @@ def posts_in_tab(
     )
 
 
-def posts_all(organisation: Organisation) -> QuerySet[Post]:
-    return Post.objects.filter(organisation=organisation).order_by("-created_at")
+def post_in_tab(post: Post, tab: str | None, *, now: datetime | None = None) -> bool:
+    """Whether the post belongs in that tab of the editors' list (any post for no tab)."""
+    if tab not in LIST_TABS:
+        return True
+    return Post.objects.filter(tab_q(tab, now or timezone.now()), pk=post.pk).exists()
 
 
 # --- Topics and teams ---------------------------------------------------------------------

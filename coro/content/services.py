@@ -1,17 +1,17 @@
-"""Writes of posts: the editor's form, the workflow's state machine, proposals, scheduling.
+"""Writes of posts: their words, suggested texts, link, topics, audience and dates.
 
-The workflow moves a post only along ``Post.TRANSITIONS`` and only as the person's role
-allows (``post_transition``); every other write goes through the functions here too.
+Moving a post between states is ``workflow.py``; proposals are ``proposals.py``.
+
+A refusal names where the problem is, so forms can show it on their own fields: ``texts.<language>``
+for a text, ``suggestions.<language>.<network>`` for a suggested text, or a field's name
+(``link``, ``publish_at``, ``expire_at``).
 """
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from coro.content.counter import counted_text_validate
 from coro.content.models import Post, Topic
 from coro.content.previews import preview_request
-from coro.core.codes import new_code
+from coro.content.workflow import field_error
 from coro.networks import get_network
+from coro.networks.links import tracked_link_example
 from coro.orgs.models import Membership, Organisation, Team
 
 TOPIC_MAX_LENGTH = 60
@@ -28,10 +29,6 @@ LINK_LOCKED = gettext_lazy(
     "People have shared this post: its link can no longer change, so every link already out "
     "there keeps going where they chose. To point somewhere else, archive this post and "
     "publish a new one."
-)
-# What an employee may do to their own proposal; editors and admins may make every move.
-PROPOSER_MOVES = frozenset(
-    {(Post.Status.DRAFT, Post.Status.IN_REVIEW), (Post.Status.DECLINED, Post.Status.IN_REVIEW)}
 )
 Texts = Mapping[str, Mapping[str, str]]
 
@@ -74,23 +71,29 @@ def topics_get_or_create(*, organisation: Organisation, names: Iterable[str]) ->
 # --- Texts and suggestions ----------------------------------------------------------------
 
 
-def texts_clean(texts: Texts) -> dict[str, dict[str, str]]:
-    """Drop languages left empty; refuse a text without a title."""
+def texts_clean(texts: Texts, *, main: str) -> dict[str, dict[str, str]]:
+    """Drop languages left empty; refuse a text without a title, and a post without a title
+    in its main language (``texts.<language>``)."""
     cleaned: dict[str, dict[str, str]] = {}
+    errors: dict[str, ValidationError] = {}
     for language, parts in texts.items():
         title, body = parts.get("title", "").strip(), parts.get("body", "").strip()
         if not title and not body:
             continue
         if not title:
-            raise ValidationError(_("Each text needs a title."), code="title_missing")
+            errors[f"texts.{language}"] = ValidationError(
+                _("Give this text a title."), code="title_missing"
+            )
+            continue
         cleaned[language] = {"title": title, "body": body}
+    if main not in cleaned and f"texts.{main}" not in errors:
+        errors[f"texts.{main}"] = ValidationError(
+            _("Write a title in the main language, or pick the language you wrote in."),
+            code="main",
+        )
+    if errors:
+        raise ValidationError(errors)
     return cleaned
-
-
-def share_link_example() -> str:
-    """A tracked link as long as the ones shares carry (``/r/<code>`` on this site): what a
-    suggested text goes out with, whatever the post's own link."""
-    return settings.BASE_URL + reverse("tracked_redirect", args=[new_code()])
 
 
 def suggestion_check(
@@ -106,7 +109,7 @@ def suggestion_check(
     counted_text_validate(
         network,
         text,
-        link=share_link_example(),
+        link=tracked_link_example(),
         organisation=organisation,
         language=language,
         disclosure=True,
@@ -116,16 +119,23 @@ def suggestion_check(
 def suggestions_clean(
     *, organisation: Organisation, suggestions: Texts
 ) -> dict[str, dict[str, str]]:
-    """Drop empty suggestions; refuse any that breaks its network's rules."""
+    """Drop empty suggestions; refuse any that breaks its network's rules
+    (``suggestions.<language>.<network>``). Each text is counted once per network."""
     cleaned: dict[str, dict[str, str]] = {}
+    errors: dict[str, ValidationError] = {}
     for language, per_network in suggestions.items():
         kept = {key: text.strip() for key, text in per_network.items() if text.strip()}
         for key, text in kept.items():
-            suggestion_check(
-                organisation=organisation, network_key=key, language=language, text=text
-            )
+            try:
+                suggestion_check(
+                    organisation=organisation, network_key=key, language=language, text=text
+                )
+            except ValidationError as error:
+                errors[f"suggestions.{language}.{key}"] = error
         if kept:
             cleaned[language] = kept
+    if errors:
+        raise ValidationError(errors)
     return cleaned
 
 
@@ -140,13 +150,9 @@ def link_is_locked(post: Post) -> bool:
 # --- Writing posts ------------------------------------------------------------------------
 
 
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
 def _dates_check(publish_at: datetime | None, expire_at: datetime | None) -> None:
     if publish_at and expire_at and expire_at <= publish_at:
-        raise _field_error("expire_at", _("The post must expire after it is published."), "dates")
+        raise field_error("expire_at", _("The post must expire after it is published."), "dates")
 
 
 def _fill(
@@ -160,17 +166,36 @@ def _fill(
     publish_at: datetime | None,
     expire_at: datetime | None,
 ) -> None:
-    post.language = language
-    post.texts = texts_clean(texts)
-    if language not in post.texts:
-        raise _field_error(
-            "texts", _("Write at least a title in the post's main language."), "main"
+    errors: dict[str, list[ValidationError]] = {}
+
+    def collect(error: ValidationError) -> None:
+        for key, found in error.error_dict.items():
+            errors.setdefault(key, []).extend(found)
+
+    cleaned_texts: dict[str, dict[str, str]] = {}
+    cleaned_suggestions: dict[str, dict[str, str]] = {}
+    try:
+        cleaned_texts = texts_clean(texts, main=language)
+    except ValidationError as error:
+        collect(error)
+    try:
+        cleaned_suggestions = suggestions_clean(
+            organisation=post.organisation, suggestions=suggestions
         )
+    except ValidationError as error:
+        collect(error)
+    try:
+        _dates_check(publish_at, expire_at)
+    except ValidationError as error:
+        collect(error)
+    if errors:  # every problem at once, each where it is
+        raise ValidationError(errors)
+    post.language = language
+    post.texts = cleaned_texts
     post.link = link.strip()
-    post.suggestions = suggestions_clean(organisation=post.organisation, suggestions=suggestions)
+    post.suggestions = cleaned_suggestions
     post.search_text = Post.search_text_for(post.texts)
     post.pinned = pinned
-    _dates_check(publish_at, expire_at)
     post.publish_at, post.expire_at = publish_at, expire_at
     post.updated_at = timezone.now()
 
@@ -249,12 +274,15 @@ def post_update(
     """Change a post's words, link, topics, audience and dates (not its state).
 
     An employee may change only their own proposal, while it is in review or declined. Once
-    someone has shared the post, its link stays as it is (``link_locked_at``)."""
-    post_edit_check(post=post, by=by)
+    someone has shared the post, its link stays as it is (``link_locked_at``).
+
+    The row is locked first and the edit checked on it, not on the caller's copy: a proposer
+    cannot overwrite a proposal an editor has just published."""
     post = Post.objects.select_for_update().get(pk=post.pk)
+    post_edit_check(post=post, by=by)
     old_link = post.link
     if link.strip() != old_link and link_is_locked(post):
-        raise _field_error("link", str(LINK_LOCKED), "link_locked")
+        raise field_error("link", str(LINK_LOCKED), "link_locked")
     _fill(
         post,
         language=language,
@@ -266,7 +294,7 @@ def post_update(
         expire_at=expire_at,
     )
     if post.status == Post.Status.SCHEDULED and post.publish_at is None:
-        raise _field_error(
+        raise field_error(
             "publish_at", _("A scheduled post needs a time to go out."), "schedule_missing"
         )
     post.full_clean()
@@ -302,115 +330,3 @@ def post_link_lock(*, post: Post) -> None:
     if post.link_locked_at is None:
         Post.objects.filter(pk=post.pk, link_locked_at=None).update(link_locked_at=timezone.now())
         post.refresh_from_db(fields=["link_locked_at"])
-
-
-# --- The workflow -------------------------------------------------------------------------
-
-
-def _move_check(post: Post, to: Post.Status, by: Membership, message: str, now: datetime) -> None:
-    if by.organisation_id != post.organisation_id:
-        raise ValidationError(_("This post belongs to another organisation."), code="org")
-    if not post.can_move_to(to):
-        raise ValidationError(
-            _("A post that is “%(now)s” cannot become “%(to)s”."),
-            params={"now": Post.Status(post.status).label, "to": to.label},
-            code="transition",
-        )
-    if not by.is_editor and (
-        (post.status, to) not in PROPOSER_MOVES or post.proposed_by_id != by.pk
-    ):
-        raise ValidationError(_("Only editors can do this."), code="role")
-    if to == Post.Status.DECLINED and not message.strip():
-        raise _field_error(
-            "message", _("Tell the proposer why, so they can improve it."), "message"
-        )
-    if to == Post.Status.SCHEDULED and (post.publish_at is None or post.publish_at <= now):
-        raise _field_error(
-            "publish_at",
-            _("Pick a time in the future to schedule it, or publish it now."),
-            "schedule",
-        )
-    if to in (Post.Status.SCHEDULED, Post.Status.PUBLISHED) and (
-        post.expire_at is not None and post.expire_at <= now
-    ):
-        raise _field_error(
-            "expire_at", _("Its expiry date has passed: change it first."), "expired"
-        )
-
-
-@transaction.atomic
-def post_transition(
-    *, post: Post, to: Post.Status, by: Membership, message: str = "", now: datetime | None = None
-) -> Post:
-    """Move the post to another state, if the workflow and the person's role allow it."""
-    now = now or timezone.now()
-    post = Post.objects.select_for_update().get(pk=post.pk)
-    to = Post.Status(to)
-    _move_check(post, to, by, message, now)
-    fields = ["status", "updated_at"]
-    if to == Post.Status.PUBLISHED:
-        post.published_at = now
-        post.archived_at = None
-        fields += ["published_at", "archived_at"]
-    elif to == Post.Status.ARCHIVED:
-        post.archived_at = now
-        fields.append("archived_at")
-    elif to == Post.Status.DRAFT:
-        post.published_at = post.archived_at = None
-        fields += ["published_at", "archived_at"]
-    elif to == Post.Status.DECLINED:
-        post.decline_message = message.strip()
-        fields.append("decline_message")
-    post.status, post.updated_at = to, now
-    post.full_clean()
-    post.save(update_fields=fields)
-    return post
-
-
-def posts_publish_due(*, now: datetime | None = None) -> tuple[int, int]:
-    """The periodic job: publish scheduled posts whose time has come and archive published
-    posts that expired; how many of each. Safe to run twice (each update claims its rows)."""
-    now = now or timezone.now()
-    published = Post.objects.filter(status=Post.Status.SCHEDULED, publish_at__lte=now).update(
-        status=Post.Status.PUBLISHED, published_at=F("publish_at"), updated_at=now
-    )
-    archived = Post.objects.filter(
-        status=Post.Status.PUBLISHED, expire_at__isnull=False, expire_at__lte=now
-    ).update(status=Post.Status.ARCHIVED, archived_at=F("expire_at"), updated_at=now)
-    return published, archived
-
-
-# --- Proposals ----------------------------------------------------------------------------
-
-
-def proposal_create(
-    *, by: Membership, language: str, texts: Texts, suggestions: Texts, link: str = ""
-) -> Post:
-    """An employee's proposal: a post in review, theirs, for the editors to look at."""
-    return post_create(
-        author=by,
-        language=language,
-        texts=texts,
-        suggestions=suggestions,
-        link=link,
-        proposed=True,
-    )
-
-
-def proposal_update(
-    *, post: Post, by: Membership, language: str, texts: Texts, suggestions: Texts, link: str = ""
-) -> Post:
-    """The proposer changes their proposal's words (in its language) and link; what editors
-    added in other languages, its topics, audience and dates stay as they are."""
-    kept_texts = {k: v for k, v in post.texts.items() if k != post.language}
-    kept_suggestions = {k: v for k, v in post.suggestions.items() if k != post.language}
-    return post_update(
-        post=post,
-        by=by,
-        language=language,
-        texts={**kept_texts, **texts},
-        suggestions={**kept_suggestions, **suggestions},
-        link=link,
-        publish_at=post.publish_at,
-        expire_at=post.expire_at,
-    )

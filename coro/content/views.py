@@ -6,13 +6,11 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from coro.content import selectors, services
+from coro.content import selectors, services, workflow
 from coro.content.forms import PostForm, form_errors_add
 from coro.content.models import Post
 from coro.orgs.access import OrgRequest, org_object_or_404, org_view
@@ -52,41 +50,28 @@ def post_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(request, "content/post_list.html", context)
 
 
-def _apply_action(request: HttpRequest, post: Post, form: PostForm, by: Membership) -> str:
-    """The button the editor pressed, applied to the saved post; the message to show."""
-    now = timezone.now()
+def _button_applied(request: HttpRequest, post: Post, by: Membership) -> Post:
+    """The editor's button, applied to the saved post by the workflow."""
     if "publish" in request.POST:
-        if post.status != Post.Status.PUBLISHED:
-            services.post_transition(post=post, to=Post.Status.PUBLISHED, by=by, now=now)
-        return _("The post is published.")
+        return workflow.post_publish_or_schedule(post=post, by=by)
     if "schedule" in request.POST:
-        if post.publish_at is None:
-            raise ValidationError({"publish_at": _("Pick when it should go out.")})
-        if post.publish_at <= now:  # a time already past means now
-            services.post_transition(post=post, to=Post.Status.PUBLISHED, by=by, now=now)
-            return _("The post is published.")
-        if post.status != Post.Status.SCHEDULED:
-            services.post_transition(post=post, to=Post.Status.SCHEDULED, by=by, now=now)
+        return workflow.post_publish_or_schedule(post=post, by=by, schedule=True)
+    return post
+
+
+def _saved_message(post: Post) -> str:
+    if post.status == Post.Status.PUBLISHED:
+        return _("The post is published.")
+    if post.status == Post.Status.SCHEDULED:
         return _("The post is scheduled.")
-    return _("The post is saved.") if post.status != Post.Status.DRAFT else _("The draft is saved.")
+    return _("The draft is saved.") if post.status == Post.Status.DRAFT else _("The post is saved.")
 
 
-def _template_exists(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
-
-
-def _editor_context(membership: Membership, form: PostForm, post: Post | None) -> dict[str, object]:
-    return {
-        "membership": membership,
-        "form": form,
-        "post": post,
-        # The image manager, once it exists (its own views handle uploads).
-        "images_partial": post is not None and _template_exists("content/_post_images.html"),
-    }
+def _editor(
+    request: HttpRequest, membership: Membership, form: PostForm, post: Post | None
+) -> HttpResponse:
+    context = {"membership": membership, "form": form, "post": post}
+    return render(request, "content/post_form.html", context)
 
 
 @org_view(Role.EDITOR)
@@ -96,13 +81,17 @@ def post_create(request: HttpRequest, membership: Membership) -> HttpResponse:
         try:
             with transaction.atomic():
                 post = services.post_create(author=membership, **form.post_data())
-                message = _apply_action(request, post, form, membership)
+                post = _button_applied(request, post, membership)
         except ValidationError as error:
             form_errors_add(form, error)
         else:
-            messages.success(request, message)
+            messages.success(request, _saved_message(post))
+            if post.status == Post.Status.DRAFT:
+                # A saved draft may get its images now: the editor opens at the images.
+                edit = reverse("content:post_edit", args=[membership.organisation.code, post.code])
+                return redirect(f"{edit}#post-images-{post.code}")
             return redirect("content:post_list", org_code=membership.organisation.code)
-    return render(request, "content/post_form.html", _editor_context(membership, form, None))
+    return _editor(request, membership, form, None)
 
 
 @org_view(Role.EDITOR)
@@ -113,51 +102,67 @@ def post_edit(request: HttpRequest, membership: Membership, code: str) -> HttpRe
         try:
             with transaction.atomic():
                 saved = services.post_update(post=post, by=membership, **form.post_data())
-                message = _apply_action(request, saved, form, membership)
+                saved = _button_applied(request, saved, membership)
         except ValidationError as error:
             form_errors_add(form, error)
         else:
-            messages.success(request, message)
+            messages.success(request, _saved_message(saved))
             return redirect("content:post_list", org_code=membership.organisation.code)
-    return render(request, "content/post_form.html", _editor_context(membership, form, post))
+    return _editor(request, membership, form, post)
 
 
-def _row_or_list(
+def _list_url(membership: Membership, tab: str | None) -> str:
+    url = reverse("content:post_list", args=[membership.organisation.code])
+    return f"{url}?status={tab}" if tab in selectors.LIST_TABS else url
+
+
+def _moved(
     request: OrgRequest, membership: Membership, post: Post, to: Post.Status, message: str
 ) -> HttpResponse:
-    """Apply a state change; the table row for htmx, otherwise back to the list."""
+    """Apply a state change. With htmx, the table row, or, once the post has left the tab
+    the row was in, the tab reloaded with the message; otherwise back to the list."""
+    tab = request.POST.get("tab")
     error = ""
     try:
-        post = services.post_transition(post=post, to=to, by=membership)
+        post = workflow.post_transition(post=post, to=to, by=membership)
     except ValidationError as refusal:
         error = " ".join(refusal.messages)
-    if request.htmx:
-        context = {"membership": membership, "post": post, "row_error": error}
+    if request.htmx and (error or selectors.post_in_tab(post, tab)):
+        context = {"membership": membership, "post": post, "row_error": error, "tab": tab}
         return render(request, "content/_post_row.html", context)
     if error:
         messages.error(request, error)
     else:
         messages.success(request, message)
-    return redirect("content:post_list", org_code=membership.organisation.code)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = _list_url(membership, tab)
+        return response
+    return redirect(_list_url(membership, tab))
 
 
 @org_view(Role.EDITOR)
 @require_POST
 def post_publish(request: OrgRequest, membership: Membership, code: str) -> HttpResponse:
     post = org_object_or_404(Post.objects.all(), membership.organisation, code=code)
-    return _row_or_list(
-        request, membership, post, Post.Status.PUBLISHED, _("The post is published.")
-    )
+    return _moved(request, membership, post, Post.Status.PUBLISHED, _("The post is published."))
 
 
 @org_view(Role.EDITOR)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def post_unpublish(request: OrgRequest, membership: Membership, code: str) -> HttpResponse:
-    """Back to draft (from published, scheduled, in review or archived)."""
+    """Back to draft (from published, scheduled, in review or archived). A post people can
+    see or that is about to go out leaves the feed: GET asks first, POST does it."""
     post = org_object_or_404(Post.objects.all(), membership.organisation, code=code)
-    return _row_or_list(
-        request, membership, post, Post.Status.DRAFT, _("The post is back to draft.")
-    )
+    if request.method == "POST":
+        return _moved(request, membership, post, Post.Status.DRAFT, _("The post is back to draft."))
+    tab = request.GET.get("tab")
+    context = {
+        "membership": membership,
+        "post": post,
+        "tab": tab if tab in selectors.LIST_TABS else None,
+    }
+    return render(request, "content/post_confirm_draft.html", context)
 
 
 @org_view(Role.EDITOR)
@@ -166,7 +171,7 @@ def post_archive(request: OrgRequest, membership: Membership, code: str) -> Http
     post = org_object_or_404(Post.objects.all(), membership.organisation, code=code)
     if request.method == "POST":
         try:
-            services.post_transition(post=post, to=Post.Status.ARCHIVED, by=membership)
+            workflow.post_transition(post=post, to=Post.Status.ARCHIVED, by=membership)
         except ValidationError as refusal:
             messages.error(request, " ".join(refusal.messages))
         else:

@@ -21,6 +21,8 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from coro.core.sizes import size_text
+
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
 # How people know the formats (Pillow's names are upper case).
 FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
@@ -86,14 +88,6 @@ def format_list(formats: Iterable[str]) -> str:
     return _("%(list)s or %(last)s") % {"list": ", ".join(names[:-1]), "last": names[-1]}
 
 
-def size_text(max_bytes: int) -> str:
-    """ "10 MB", "500 KB": the limit as people say it."""
-    mb = 1024 * 1024
-    if max_bytes >= mb:
-        return _("%(count)s MB") % {"count": f"{max_bytes / mb:g}"}
-    return _("%(count)s KB") % {"count": f"{max_bytes / 1024:g}"}
-
-
 def _read(data: bytes | IO[bytes], max_bytes: int) -> bytes:
     too_large = ImageError(
         _("The image is bigger than %(size)s: choose a smaller file.")
@@ -113,12 +107,28 @@ def _read(data: bytes | IO[bytes], max_bytes: int) -> bytes:
     return content
 
 
-def _open(data: bytes) -> Image.Image:
+def _open(data: bytes, formats: Iterable[str]) -> Image.Image:
     with warnings.catch_warnings():
         # Pillow warns (and past twice its limit, refuses) on images with very many pixels:
         # here both are errors, turned into ours.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        return Image.open(io.BytesIO(data))
+        # Only the readers of ``formats`` look at the file (Pillow's JPEG reader also reads MPO).
+        return Image.open(io.BytesIO(data), formats=sorted(formats))
+
+
+def _format_named(data: bytes) -> str | None:
+    """The format a file's first bytes announce, to word a refusal: only each reader's
+    signature check runs (a comparison of a few bytes), never the reader itself."""
+    Image.init()
+    prefix = data[:16]
+    for name, (_factory, accept) in Image.OPEN.items():
+        try:
+            announced = accept is not None and accept(prefix) is True
+        except Exception:  # a signature check choking on odd bytes: it names nothing
+            announced = False
+        if announced:
+            return FORMAT_ALIASES.get(name, name)
+    return None
 
 
 def _has_alpha(image: Image.Image) -> bool:
@@ -164,21 +174,22 @@ def _decode(
     )
     damaged = ImageError(_("This image is damaged or incomplete: export it again."), code="damaged")
     try:
-        image = _open(data)
+        image = _open(data, formats)
     except BOMB_ERRORS:
         raise too_many from None
     except (UnidentifiedImageError, *DECODE_ERRORS):
-        raise not_an_image from None
-    found = FORMAT_ALIASES.get(image.format or "", image.format or "")
-    if not found:
-        raise not_an_image
-    if found not in formats:
+        named = _format_named(data)
+        if named is None or named in formats:
+            raise not_an_image from None
         raise ImageError(
             _("This file is a %(format)s image: Coro accepts %(formats)s.")
-            % {"format": FORMAT_NAMES.get(found, found), "formats": accepted},
+            % {"format": FORMAT_NAMES.get(named, named), "formats": accepted},
             code="format",
-            params={"format": found, "formats": accepted},
-        )
+            params={"format": named, "formats": accepted},
+        ) from None
+    found = FORMAT_ALIASES.get(image.format or "", image.format or "")
+    if found not in formats:  # pragma: no cover - only the readers of ``formats`` ran
+        raise not_an_image
     width, height = image.size
     if width > max_side or height > max_side:
         raise ImageError(
@@ -196,7 +207,7 @@ def _decode(
         raise damaged
     try:
         image.verify()  # the file's structure (PNG checksums ...)
-        image = _open(data)
+        image = _open(data, [found])
         image.load()  # every pixel of the first frame: a truncated file fails here
         image = ImageOps.exif_transpose(image) or image  # photos taken sideways stand up
         image = _to_srgb(image)
@@ -274,7 +285,7 @@ def image_variants(
     wanted = sorted({w for w in widths if 0 < w < prepared.width})
     if not wanted:
         return {}
-    with Image.open(io.BytesIO(prepared.data)) as original:
+    with Image.open(io.BytesIO(prepared.data), formats=[prepared.format]) as original:
         original.load()
         source = original.convert("RGBA" if _has_alpha(original) else "RGB")
     variants = {}

@@ -11,6 +11,7 @@ planned per period. ``coro worker`` calls ``periodic_start`` when it starts: eve
 once (catching up on what came due while no worker ran) and its next run is planned.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from coro.core.schedule import schedule_claim
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,16 +52,32 @@ def periodic_plan(name: str, *, now: datetime | None = None) -> bool:
 
 
 def periodic_run_now(name: str) -> None:
-    """Run the job, then plan its next run (what the task does; safe to run twice)."""
+    """Run the job, then plan its next run (what the task does; safe to run twice).
+
+    The next run is planned even when this one fails: one bad run (a database hiccup, a bug)
+    must not stop the job for good. The failure is logged and raised again, so the task that
+    ran it is recorded as failed.
+    """
     job = JOBS.get(name)
     if job is None:
         return  # a job that was removed since its run was planned
-    job.run()
-    periodic_plan(name)
+    try:
+        job.run()
+    except Exception:
+        logger.exception("The periodic job %s failed; its next run is planned all the same.", name)
+        raise
+    finally:
+        periodic_plan(name)
 
 
 def periodic_start() -> list[str]:
-    """At worker start: run every job once and plan its next run; the names of the jobs."""
+    """At worker start: run every job once and plan its next run; the names of the jobs.
+
+    A job that fails (logged by ``periodic_run_now``) does not keep the others from running.
+    """
     for name in sorted(JOBS):
-        periodic_run_now(name)
+        try:
+            periodic_run_now(name)
+        except Exception:  # noqa: S112 (logged in periodic_run_now; the other jobs go on)
+            continue
     return sorted(JOBS)

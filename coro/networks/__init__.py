@@ -11,7 +11,15 @@ from importlib import import_module
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from coro.networks.base import Network, NetworkClient, Posted, text_validate
+from coro.networks.base import (
+    MAX_TEXT,
+    Network,
+    NetworkClient,
+    Posted,
+    text_validate,
+    too_long,
+    too_long_message,
+)
 from coro.networks.text_rules import TextRule
 
 _MODULES = ["linkedin", "x", "bluesky", "threads", "email"]
@@ -34,6 +42,7 @@ def validate_network_key(key: str) -> None:
 
 
 __all__ = [
+    "MAX_TEXT",
     "NETWORKS",
     "Network",
     "NetworkClient",
@@ -41,5 +50,7 @@ __all__ = [
     "TextRule",
     "get_network",
     "text_validate",
+    "too_long",
+    "too_long_message",
     "validate_network_key",
 ]

@@ -3,9 +3,27 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from coro.networks.text_rules import TextRule, graphemes
+
+# The longest text Coro counts or sends, in characters (code points). A longer text is
+# refused before anything counts it: no network allows as much (LinkedIn, the most, 3,000),
+# counting is not free (X's parser needs seconds for a few hundred kilobytes), and an e-mail
+# this long is more than a ``mailto:`` link reliably carries. The post editor's live counter
+# uses the same number (``coro.content.counter.MAX_COUNTED`` is this).
+MAX_TEXT = 3500
+
+
+def too_long(text: str) -> bool:
+    """Whether ``text`` is longer than Coro counts (``MAX_TEXT``): cheap, counts nothing."""
+    return len(text) > MAX_TEXT
+
+
+def too_long_message() -> str:
+    return gettext("This text is too long: Coro takes up to %(max)s characters.") % {
+        "max": MAX_TEXT
+    }
 
 
 @dataclass(frozen=True)
@@ -62,7 +80,9 @@ class Network:
         return self.text_rule.limit
 
     def count(self, text: str) -> int:
-        """The length of ``text`` as the network counts it."""
+        """The length of ``text`` as the network counts it. Counting a huge text is slow:
+        callers with text from outside check ``too_long`` first (``fits`` and
+        ``text_validate`` do)."""
         return self.text_rule.count(text)
 
     def text_length(self, text: str, link: str) -> int:
@@ -76,6 +96,10 @@ class Network:
         return self.max_length - self.text_length(text, link)
 
     def fits(self, text: str, link: str) -> bool:
+        """Whether the text may go out with the link: not longer than Coro takes
+        (``MAX_TEXT``), and within the network's limit as the network counts it."""
+        if too_long(text):
+            return False
         remaining = self.remaining(text, link)
         return remaining is None or remaining >= 0
 
@@ -86,7 +110,9 @@ class Network:
         disclosure) is never shortened."""
         if self.fits(text + tail, link):
             return text + tail
-        clusters = graphemes(text)
+        # Nothing longer than MAX_TEXT fits: only that start is looked at (the last cluster,
+        # perhaps cut, is never kept: at most all but the last one are).
+        clusters = graphemes(text[: MAX_TEXT + 1])
 
         def candidate(kept: int) -> str:
             return "".join(clusters[:kept]).rstrip() + ellipsis + tail
@@ -105,7 +131,10 @@ class Network:
 
 
 def text_validate(network: Network, text: str, link: str) -> None:
-    """Refuse a text that will not fit the network once it goes out with the link."""
+    """Refuse a text longer than Coro takes, or one that will not fit the network once it
+    goes out with the link."""
+    if too_long(text):
+        raise ValidationError(too_long_message(), code="too_long_for_coro")
     if network.fits(text, link) or network.max_length is None:
         return
     length = network.text_length(text, link)

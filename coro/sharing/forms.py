@@ -1,10 +1,12 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from coro.content.counter import CountedTextarea
+from coro.networks import too_long, too_long_message
 
 # The hidden field holding the person's tracked link, which the live counter counts with.
 LINK_FIELD = "link"
@@ -17,7 +19,7 @@ def newlines_unified(text: str) -> str:
 
 class ShareTextarea(CountedTextarea):
     """The counted textarea, keeping the ``aria-describedby`` given in its own attributes
-    (the hints and the errors) beside the counter's."""
+    (the hints and errors region) beside the counter's."""
 
     def render(
         self,
@@ -51,8 +53,13 @@ class ShareForm(forms.Form):
         )
 
     def errors_described(self) -> None:
-        """Screen readers read the errors with the field (the page shows them above it)."""
-        self.fields["text"].widget.attrs["aria-describedby"] = "share-errors share-hints"
+        """The field is marked invalid; its errors are in the hints region it is described
+        by (``share-hints``), which the live check keeps up to date."""
+        self.fields["text"].widget.attrs["aria-invalid"] = "true"
 
     def clean_text(self) -> str:
-        return newlines_unified(str(self.cleaned_data["text"]))
+        text = newlines_unified(str(self.cleaned_data["text"]))
+        # Refused before anything counts or compares it (it could be megabytes).
+        if too_long(text):
+            raise ValidationError(too_long_message(), code="too_long_for_coro")
+        return text

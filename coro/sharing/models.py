@@ -4,6 +4,7 @@ from django.utils import timezone
 from coro.content.models import Post
 from coro.core.codes import new_code
 from coro.networks import validate_network_key
+from coro.networks.links import tracked_link
 from coro.orgs.models import Membership, Team
 
 
@@ -42,6 +43,10 @@ class Share(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post} → {self.network}"
+
+    @property
+    def tracked_link(self) -> str:
+        return tracked_link(self.code)
 
 
 class Click(models.Model):

@@ -2,10 +2,8 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
@@ -28,7 +26,7 @@ def shares(user: User) -> list[dict[str, Any]]:
             "network": s.network,
             "text": s.text,
             "code": s.code,
-            "tracked_link": settings.BASE_URL + reverse("tracked_redirect", args=[s.code]),
+            "tracked_link": s.tracked_link,
             "created_at": s.created_at,
             "clicks": s.click_count,
         }

@@ -1,7 +1,8 @@
 from collections import defaultdict
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from coro.content.feed import audience_q
 from coro.content.models import LinkPreview, Post
 from coro.content.selectors import posts_live
 from coro.orgs.models import Membership
@@ -17,12 +18,8 @@ def share_by_code(code: str) -> Share | None:
 
 def posts_shareable(membership: Membership) -> QuerySet[Post]:
     """The posts this person may pass on: live (published, or scheduled and due, and not
-    expired) and meant for everyone or for their team."""
-    live = posts_live(membership.organisation)
-    audience = Q(teams__isnull=True)
-    if membership.team_id is not None:
-        audience |= Q(teams=membership.team_id)
-    return live.filter(pk__in=Post.objects.filter(audience).values("pk"))
+    expired) and meant for them, by the feed's own audience rule (everyone, or their team)."""
+    return posts_live(membership.organisation).filter(audience_q(membership))
 
 
 def share_of(*, post: Post, membership: Membership, network: str) -> Share | None:

@@ -42,12 +42,20 @@ def share_get_or_create(*, post: Post, membership: Membership, network: str) -> 
 
 def share_record(*, post: Post, membership: Membership, network: str, text: str) -> Share:
     """The person shares the post on a network with their own words: the tracked link (made
-    on first use) remembers the text, and the post's link is frozen from the first share on."""
-    share = share_get_or_create(post=post, membership=membership, network=network)
-    share.text = text
-    share.full_clean()
-    share.save(update_fields=["text"])
-    post_link_lock(post=post)
+    on first use) remembers the text, and the post's link is frozen from the first share on.
+
+    The post's row is locked first, as ``content.services.post_update`` locks it: a link
+    change and a first share never cross. Either the change is saved first and this share
+    carries the new link, or the share is saved first and the change is refused. The share
+    (``share.post``) holds the post as read under the lock, with its link of now."""
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        share = share_get_or_create(post=locked, membership=membership, network=network)
+        share.post = locked
+        share.text = text
+        share.full_clean()
+        share.save(update_fields=["text"])
+        post_link_lock(post=locked)
     return share
 
 

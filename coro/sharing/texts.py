@@ -1,13 +1,29 @@
 """The text the share screen starts from. The person may change all of it (charter rule 5);
 it always starts ending with the employment disclosure (charter rule 8)."""
 
+import re
 from urllib.parse import unquote_plus
 
+# html_to_text is to move to one shared place (the lead's); imported from here until then.
+from coro.content.blog_parse import html_to_text
+from coro.content.markdown import render_markdown
 from coro.content.models import Post
 from coro.networks import Network
 
 SEPARATOR = "\n\n"
 ELLIPSIS = "…"
+
+
+# The line breaks Markdown's HTML puts before each list item: without them each item is one
+# line, not a paragraph of its own.
+_BEFORE_LIST_ITEM = re.compile(r"\s+(?=<li\b)")
+
+
+def plain_text(markdown: str) -> str:
+    """A post's Markdown as the plain text a network shows: no ``**`` or ``[text](url)``
+    marks (a link keeps its words), paragraphs as blank lines, list items as "- " lines."""
+    html = _BEFORE_LIST_ITEM.sub("", str(render_markdown(markdown)))
+    return html_to_text(html)
 
 
 def with_disclosure(text: str, disclosure: str | None) -> str:
@@ -25,12 +41,13 @@ def suggested_text(
     disclosure: str | None,
     language: str | None = None,
 ) -> str:
-    """The post's text as a starting point, ending with the employment disclosure.
+    """The post's text, as plain text (it is written in Markdown), as a starting point,
+    ending with the employment disclosure.
 
     The text is shortened so that it, the disclosure and the link fit the network's limit
     as the network counts them; the disclosure itself is never shortened.
     """
-    body = post.text(language)["body"].strip()
+    body = plain_text(post.text(language)["body"]).strip()
     if not body:
         return disclosure or ""
     tail = SEPARATOR + disclosure if disclosure else ""

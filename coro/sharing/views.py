@@ -4,13 +4,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coro.content.models import Post
 from coro.core.codes import new_code
 from coro.core.languages import current_language
-from coro.networks import Network, get_network
+from coro.networks import Network, get_network, too_long, too_long_message
+from coro.networks.links import tracked_link
 from coro.orgs.access import org_object_or_404, org_view
 from coro.orgs.disclosure import disclosure_previews, disclosure_text
 from coro.orgs.models import Membership
@@ -39,13 +39,19 @@ def _shareable(membership: Membership, code: str, network: str) -> tuple[Post, N
     return post, target
 
 
-def _tracked_link(request: HttpRequest, code: str) -> str:
-    return request.build_absolute_uri(reverse("tracked_redirect", args=[code]))
+def _screen_link(membership: Membership, post: Post, target: Network) -> str:
+    """The person's tracked link for this post and network. Until the first share there is
+    none yet: one of the same shape (a new code) counts the same."""
+    earlier = selectors.share_of(post=post, membership=membership, network=target.key)
+    return tracked_link(earlier.code if earlier else new_code())
 
 
 def _hints(membership: Membership, post: Post, text: str) -> dict[str, Any]:
     """What the screen says about the text as it stands: prompts left to fill in, and
-    whether several colleagues already shared almost the same words (never who)."""
+    whether several colleagues already shared almost the same words (never who). A text
+    longer than Coro takes is not looked at (its error says so)."""
+    if too_long(text):
+        return {"prompts": [], "similar": False}
     colleagues = selectors.colleague_texts(post=post, membership=membership)
     ignore = disclosure_previews(membership.organisation).values()
     return {
@@ -55,7 +61,8 @@ def _hints(membership: Membership, post: Post, text: str) -> dict[str, Any]:
 
 
 def _counter(target: Network, text: str, link: str) -> dict[str, Any]:
-    remaining = target.remaining(text, link)
+    """The count shown without JavaScript (none for a text longer than Coro counts)."""
+    remaining = None if too_long(text) else target.remaining(text, link)
     return {"remaining": remaining, "over": -remaining if remaining is not None else None}
 
 
@@ -69,9 +76,7 @@ def share(request: HttpRequest, membership: Membership, code: str, network: str)
         return redirect("program:terms", org_code=membership.organisation.code)
     language = current_language()
     disclosure = disclosure_text(membership.organisation, language)
-    earlier = selectors.share_of(post=post, membership=membership, network=target.key)
-    # Until the first share there is no tracked link yet: one of the same shape counts the same.
-    link = _tracked_link(request, earlier.code if earlier else new_code())
+    link = _screen_link(membership, post, target)
     form_kwargs = {"network_key": target.key, "org_code": membership.organisation.code}
     if request.method == "POST":
         data: Mapping[str, Any] = request.POST
@@ -88,8 +93,7 @@ def share(request: HttpRequest, membership: Membership, code: str, network: str)
                 tracked = services.share_record(
                     post=post, membership=membership, network=target.key, text=text
                 )
-                intent = outgoing_intent(target, post, text, _tracked_link(request, tracked.code))
-                return IntentRedirect(intent)
+                return IntentRedirect(outgoing_intent(target, post, text, tracked.tracked_link))
         text = newlines_unified(str(form.data.get("text", ""))).strip()
     else:
         text = starting_text(post, target, link, disclosure, language)
@@ -102,6 +106,8 @@ def share(request: HttpRequest, membership: Membership, code: str, network: str)
         "post_text": post.text(language),
         "network": target,
         "form": form,
+        "errors": form.errors.get("text", []),
+        "recheck": bool(form.errors),
         "link": link,
         "takes_text": intent_takes_text(target),
         "preview": selectors.preview_ready(post),
@@ -116,12 +122,26 @@ def share(request: HttpRequest, membership: Membership, code: str, network: str)
 def share_check(
     request: HttpRequest, membership: Membership, code: str, network: str
 ) -> HttpResponse:
-    """The share screen's hints as the person types (htmx); the counter is the widget's."""
-    post, _network = _shareable(membership, code, network)
+    """The share screen's hints as the person types (htmx); the counter is the widget's.
+    Once the person has tried to share (``recheck``), the server's errors are checked
+    again too, so an error they have fixed goes away; a text longer than Coro takes says
+    so at once."""
+    post, target = _shareable(membership, code, network)
     if not is_enrolled(membership):
         raise PermissionDenied
-    text = newlines_unified(request.POST.get("text", ""))
-    return render(request, "sharing/_share_hints.html", _hints(membership, post, text))
+    text = newlines_unified(request.POST.get("text", "")).strip()
+    recheck = bool(request.POST.get("recheck"))
+    errors: list[str] = []
+    if too_long(text):
+        errors = [too_long_message()]
+    elif recheck:
+        link = _screen_link(membership, post, target)
+        try:
+            services.share_text_check(network=target, text=text, link=link)
+        except ValidationError as error:
+            errors = list(error.messages)
+    context = {**_hints(membership, post, text), "errors": errors, "recheck": recheck}
+    return render(request, "sharing/_share_hints.html", context)
 
 
 @require_http_methods(["GET", "HEAD"])

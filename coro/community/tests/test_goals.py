@@ -1,5 +1,6 @@
 """Common goals: who may set them, what is refused, and what everyone sees."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -143,7 +144,13 @@ def test_delete_asks_first(tenancy):
     assert not Goal.objects.filter(pk=goal.pk).exists()
 
 
+def big_enough(tenancy) -> None:
+    """The tenancy has 3 active members; company figures need ``min_group_size``."""
+    MembershipFactory.create_batch(tenancy.org.min_group_size, organisation=tenancy.org)
+
+
 def test_goals_page_shows_an_accessible_progress_bar(tenancy):
+    big_enough(tenancy)
     goal = GoalFactory.create(organisation=tenancy.org, title="Empleo", target=2000)
     share = ShareFactory.create(post__organisation=tenancy.org)
     Click.objects.bulk_create([Click(share=share, at=timezone.now()) for _ in range(1240)])
@@ -195,3 +202,41 @@ def test_no_individual_figures_on_the_goals_page(tenancy):
     ShareFactory.create(post__organisation=tenancy.org, membership=sharer)
     html = tenancy.client_for(tenancy.admin.user).get(goals_url(tenancy)).content.decode()
     assert "Quintina" not in html and "Zarandeta" not in html
+
+
+def test_a_tiny_organisation_sees_why_company_progress_is_hidden(tenancy):
+    assert tenancy.org.min_group_size > 3  # the tenancy's admin, editor and employee
+    goal = GoalFactory.create(organisation=tenancy.org, title="Empleo", target=2000)
+    share = ShareFactory.create(post__organisation=tenancy.org)
+    Click.objects.bulk_create([Click(share=share, at=timezone.now()) for _ in range(7)])
+    client = tenancy.client_for(tenancy.editor.user)
+    text = client.get(goals_url(tenancy), **EN).content.decode()
+    assert goal.title in text
+    assert "so company progress is hidden" in text
+    assert "<progress" not in text and "7 of" not in text and "Counted live" not in text
+    # The form says so before a company goal is set.
+    assert (
+        "progress stays hidden until you are"
+        in client.get(goals_url(tenancy, "new/"), **EN).content.decode()
+    )
+    big_enough(tenancy)
+    text = client.get(goals_url(tenancy), **EN).content.decode()
+    assert "7 of 2,000 visits" in text and "progress is hidden" not in text
+    assert (
+        "progress stays hidden" not in client.get(goals_url(tenancy, "new/"), **EN).content.decode()
+    )
+
+
+def test_the_goal_form_uses_its_own_messages_linked_to_the_fields(tenancy):
+    client = tenancy.client_for(tenancy.editor.user)
+    page = client.get(goals_url(tenancy, "new/"), **EN).content.decode()
+    assert "novalidate" in page  # our messages, in the page's language, not the browser's
+    assert '<label for="id_title">Title</label>' in page  # no trailing colon
+    assert "Title:" not in page and "Target:" not in page
+    response = client.post(goals_url(tenancy, "new/"), form(title="", target="mil"), **EN)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<ul class="errorlist" id="id_title_error">' in html
+    assert re.search(r'aria-invalid="true" aria-describedby="[^"]*\bid_title_error"', html)
+    assert '<ul class="errorlist" id="id_target_error">' in html
+    assert re.search(r'aria-describedby="[^"]*\bid_target_error"[^>]*id="id_target"', html)

@@ -37,7 +37,9 @@ def team_of(org: Organisation, name: str, size: int) -> Team:
 
 @pytest.fixture
 def org() -> Organisation:
-    return OrganisationFactory.create(time_zone="Europe/Madrid", min_group_size=5)
+    org = OrganisationFactory.create(time_zone="Europe/Madrid", min_group_size=5)
+    MembershipFactory.create_batch(5, organisation=org)  # big enough for company figures
+    return org
 
 
 @pytest.fixture
@@ -150,3 +152,25 @@ def test_states_and_order(org):
     assert [p.goal for p in overview] == [running, upcoming, ended, ended_early]
     assert [p.state for p in overview] == ["active", "upcoming", "ended", "ended"]
     assert overview[1].count == 0 and overview[1].counted_until is None
+
+
+def test_a_company_smaller_than_the_group_size_has_its_progress_hidden(data):
+    """Rule (c): a tiny organisation is a small group too, so its company goals follow the
+    team rule: no figure at all (not even up to yesterday) until it is big enough."""
+    small = OrganisationFactory.create(time_zone="Europe/Madrid", min_group_size=5)
+    members = MembershipFactory.create_batch(4, organisation=small)
+    share = ShareFactory.create(
+        post=PostFactory.create(organisation=small), membership=members[0], created_at=at(2)
+    )
+    Click.objects.bulk_create([Click(share=share, at=at(d)) for d in (3, 4, 14)])
+    goal = GoalFactory.create(organisation=small, target=10, **MARCH)
+    progress = goal_progress(goal, now=NOW)
+    assert progress.hidden and progress.count is None and progress.percent is None
+    assert progress.counted_until is None and not progress.reached
+    assert [p.hidden for p in goals_overview(small, now=NOW)] == [True]
+    # A deactivated member does not count towards the size; a fifth active one does.
+    MembershipFactory.create(organisation=small, deactivated_at=NOW)
+    assert goal_progress(goal, now=NOW).hidden
+    MembershipFactory.create(organisation=small)
+    assert goal_progress(goal, now=NOW).count == 3
+    assert goals_overview(small, now=NOW)[0].count == 3

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -22,18 +23,12 @@ from testing.factories import MembershipFactory, PostFactory, ShareFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    """The assertions read the English texts: every client asks for English."""
-    from django.test import Client
-
-    original = Client.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        self.defaults.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
-
-    monkeypatch.setattr(Client, "__init__", init)
+def english_client(tenancy) -> Client:
+    """An employee's client that asks for English pages (the assertions read English texts;
+    Spanish is the default language)."""
+    client = tenancy.client_for(tenancy.employee.user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 def person(org, name: str, *, opted: bool) -> Membership:
@@ -83,7 +78,7 @@ def board_org(tenancy):
 
 
 def test_only_people_who_opted_in_are_named(tenancy, board_org):
-    html = tenancy.client_for(tenancy.employee.user).get(url(tenancy)).content.decode()
+    html = english_client(tenancy).get(url(tenancy)).content.decode()
     assert names_in(html, "Marta Valls")
     assert "Jornada de puertas abiertas" in html
     assert "Shared company posts" in html
@@ -95,7 +90,7 @@ def test_only_people_who_opted_in_are_named(tenancy, board_org):
 
 
 def test_nobody_is_counted_apart_and_absence_does_not_show(tenancy, board_org):
-    html = tenancy.client_for(tenancy.employee.user).get(url(tenancy)).content.decode()
+    html = english_client(tenancy).get(url(tenancy)).content.decode()
     listed = re.findall(r'class="card thanks-person"', html)
     assert len(listed) == 1
     assert not re.search(r"\bothers?\b|\botros?\b", html)
@@ -118,7 +113,7 @@ def test_alphabetical_and_never_ordered_by_amount(tenancy):
     assert [t.name for t in board.people] == ["Álvaro Abad", "Bea Bonet", "Zoe Zapata"]
     assert board.people[1].proposals == ("Una idea",)
     assert not board.people[1].shared
-    html = tenancy.client_for(tenancy.employee.user).get(url(tenancy)).content.decode()
+    html = english_client(tenancy).get(url(tenancy)).content.decode()
     assert html.index("Álvaro Abad") < html.index("Bea Bonet") < html.index("Zoe Zapata")
 
 
@@ -131,7 +126,7 @@ def test_months_navigation(tenancy):
     ShareFactory.create(
         post=PostFactory.create(organisation=org), membership=marta, created_at=last
     )
-    client = tenancy.client_for(tenancy.employee.user)
+    client = english_client(tenancy)
     this = current_month(org)
     previous = month_key(month_previous(this))
 
@@ -162,21 +157,21 @@ def test_no_previous_month_before_the_organisation_existed(tenancy):
 
 @pytest.mark.parametrize("month", ["2026-13", "nope", "26-1", "2026-1x", "0001-01", "2026-00"])
 def test_a_bad_month_gets_a_message_not_an_error(tenancy, month):
-    client = tenancy.client_for(tenancy.employee.user)
+    client = english_client(tenancy)
     response = client.get(url(tenancy, month), follow=True)
     assert response.status_code == 200
     assert "Months look like 2026-11" in response.content.decode()
 
 
 def test_a_future_month_goes_to_this_month(tenancy):
-    client = tenancy.client_for(tenancy.employee.user)
+    client = english_client(tenancy)
     response = client.get(url(tenancy, "2999-01"))
     assert response.status_code == 302
     assert response["Location"] == url(tenancy)
 
 
 def test_empty_state_explains_and_links_to_the_switch(tenancy):
-    client = tenancy.client_for(tenancy.employee.user)
+    client = english_client(tenancy)
     html = client.get(url(tenancy)).content.decode()
     assert "No thank-yous yet this month." in html
     assert "Only people who chose to appear are named" in html

@@ -14,14 +14,17 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.html import escape
+from django.utils.translation import get_language
 from PIL import Image
 
 from coro.content import blog
 from coro.content.blog import blog_feed_add, blog_feed_check, blog_feeds_check_all
-from coro.content.blog_parse import BODY_KEEP, ITEM_TEXT_MAX, html_to_text, shorten
-from coro.content.models import BlogFeed, BlogFeedItem, Post
+from coro.content.blog_errors import blog_error_code, blog_error_message
+from coro.content.blog_parse import BODY_KEEP, ITEM_TEXT_MAX, feed_parse, html_to_text
+from coro.content.models import BlogFeed, BlogFeedItem, LinkPreview, Post
 from coro.core.periodic import JOBS
 from testing.factories import BlogFeedFactory
 
@@ -91,18 +94,12 @@ def item(n: int, *, description: str = "Texto.", day: int = 1) -> str:
     )
 
 
-@pytest.fixture(autouse=True)
-def in_english(tenancy) -> None:
-    """Errors are saved in the organisation's language, pages shown in the reader's: English
-    here, so the words asserted below stay right once translations arrive."""
-    tenancy.org.language = "en"
-    tenancy.org.save(update_fields=["language"])
-
-
-def client_of(user) -> Client:
+def client_of(user, language: str = "en") -> Client:
+    """A logged-in client reading pages in ``language`` (English: the words asserted below;
+    Spanish is the default language)."""
     client = Client()
     client.force_login(user)
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
 
@@ -110,8 +107,8 @@ def feed_for(tenancy, url: str, language: str = "es") -> BlogFeed:
     return BlogFeedFactory.create(organisation=tenancy.org, url=url, language=language)
 
 
-def page_of(tenancy) -> str:
-    client = client_of(tenancy.admin.user)
+def page_of(tenancy, language: str = "en") -> str:
+    client = client_of(tenancy.admin.user, language)
     response = client.get(f"/o/{tenancy.org.code}/settings/blog-feeds/")
     assert response.status_code == 200
     return response.content.decode()
@@ -249,6 +246,34 @@ def test_the_items_image_is_added_to_the_draft(tenancy, server):
     assert "/img/tienda.png" in server.hits
 
 
+def test_each_draft_gets_a_pending_link_preview(
+    tenancy, server, django_capture_on_commit_callbacks
+):
+    feed = feed_for(tenancy, server.serve("/feed", rss(item(1), item(2))))
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert blog_feed_check(feed_id=feed.pk) == 2
+
+    previews = LinkPreview.objects.filter(post__organisation=tenancy.org)
+    assert {(p.url, p.status) for p in previews} == {
+        ("https://turia.example/blog/1", LinkPreview.Status.PENDING),
+        ("https://turia.example/blog/2", LinkPreview.Status.PENDING),
+    }
+    # Their fetches are queued for after the commit, with the drafts.
+    assert len(callbacks) >= 2
+
+
+def test_a_refused_feed_asks_for_no_preview(tenancy, server, django_capture_on_commit_callbacks):
+    url = server.serve("/feed", rss(item(1), item(2, description="a " * ITEM_TEXT_MAX)))
+    feed = feed_for(tenancy, url)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert blog_feed_check(feed_id=feed.pk) == 0
+
+    assert not LinkPreview.objects.exists()
+    assert callbacks == []
+
+
 def test_an_image_that_cannot_be_had_leaves_the_draft_whole(tenancy, server):
     feed = feed_for(tenancy, server.fixture("rss.xml"))  # /img/tienda.png answers 404
 
@@ -266,12 +291,14 @@ def assert_refused(tenancy, feed: BlogFeed, *words: str) -> str:
     assert not BlogFeedItem.objects.filter(feed=feed).exists()
     feed.refresh_from_db()
     assert feed.last_checked_at is not None and feed.last_ok_at is None
+    with translation.override("en"):
+        message = blog_error_message(feed)
     for word in words:
-        assert word in feed.last_error
+        assert word in message
     page = page_of(tenancy)
-    assert escape(feed.last_error) in page
+    assert escape(message) in page
     assert f'href="#feed-{feed.code}"' in page  # the alert at the top links to the feed
-    return feed.last_error
+    return message
 
 
 def test_malformed_xml_is_refused_whole(tenancy, server):
@@ -340,7 +367,80 @@ def test_xml_that_is_not_a_feed_is_refused(tenancy, server):
 def test_a_missing_feed_is_refused(tenancy, server):
     feed = feed_for(tenancy, server.base + "/nowhere.xml")
 
-    assert_refused(tenancy, feed, "404")
+    assert_refused(tenancy, feed, "We couldn't get the feed", "(404)")
+
+
+def test_an_item_that_cannot_be_a_post_is_refused_in_every_language(tenancy, server, monkeypatch):
+    """The model's own check of a draft fails; its message (lazy, as Django's are) is kept
+    in every language, so it is shown in the reader's."""
+    monkeypatch.setattr(Post, "full_clean", _refuse)
+    feed = feed_for(tenancy, server.serve("/feed", rss(item(1))))
+    with translation.override("es"):
+        message = assert_refused(tenancy, feed, "Artículo 1", "couldn't become a post")
+    assert "(Too long, in English.)" in message
+    assert "Too long, in English." not in page_of(tenancy, "es")
+    assert "Demasiado largo." in page_of(tenancy, "es")
+
+
+_TOO_LONG = lazy(
+    lambda: {"en": "Too long, in English.", "es": "Demasiado largo."}.get(get_language(), "?"),
+    str,
+)
+
+
+def _refuse(self, *args, **kwargs) -> None:
+    raise ValidationError({"texts": _TOO_LONG()})
+
+
+# --- Errors are said in the reader's language -----------------------------------------------
+
+
+def test_an_error_saved_while_spanish_is_active_is_shown_in_english(tenancy, server):
+    missing = feed_for(tenancy, server.base + "/nowhere.xml")
+    broken = feed_for(tenancy, server.fixture("malformed.xml"))
+    with translation.override("es"):  # the worker's language
+        blog_feed_check(feed_id=missing.pk)
+        blog_feed_check(feed_id=broken.pk)
+    missing.refresh_from_db()
+    broken.refresh_from_db()
+    assert blog_error_code(missing) == "fetch" and blog_error_code(broken) == "not_xml"
+
+    english = page_of(tenancy, "en")
+    spanish = page_of(tenancy, "es")
+    fetch_en = "We couldn&#x27;t get the feed: The site answered with an error (404)."
+    assert fetch_en in english
+    assert "isn&#x27;t valid XML (line 14" in english
+    with translation.override("es"):
+        fetch_es = escape(blog_error_message(missing))
+        xml_es = escape(blog_error_message(broken))
+    assert fetch_es != fetch_en and "(404)" in fetch_es
+    assert fetch_es in spanish and xml_es in spanish
+    assert fetch_es not in english and xml_es not in english
+    assert fetch_en not in spanish
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ('{"code": "fetch", "params": {"fetch": "address"}}', "which Coro never fetches"),
+        ('{"code": "fetch", "params": {"fetch": "timeout", "seconds": 10}}', "10 seconds"),
+        ('{"code": "fetch", "params": {"fetch": "size", "max_bytes": 2097152}}', "2 MB"),
+        ('{"code": "fetch", "params": {"fetch": "type", "type": "text/html"}}', "text/html"),
+        ('{"code": "fetch", "params": {"fetch": "network", "name": true}}', "name could not"),
+        ('{"code": "fetch", "params": {"fetch": "new", "text": "Palabras."}}', "Palabras."),
+        ('{"code": "not_a_feed", "params": {}}', "doesn't give an RSS or Atom feed"),
+        ('{"code": "title_too_long", "params": {"number": 3, "size": 1200}}', "Item 3"),
+        ('{"code": "unexpected", "params": {}}', "Something went wrong"),
+        ('{"code": "from_the_future", "params": {}}', "Something went wrong"),
+        ("Texto de antes, sin código.", "Texto de antes, sin código."),  # old plain text
+        ("{no es JSON", "{no es JSON"),
+    ],
+)
+def test_stored_errors_are_put_into_words_when_shown(stored, shown):
+    feed = BlogFeed(last_error=stored)
+    with translation.override("en"):
+        assert shown in blog_error_message(feed)
+    assert blog_error_message(BlogFeed(last_error="")) == ""
 
 
 def test_an_empty_feed_is_fine(tenancy, server):
@@ -386,6 +486,24 @@ def url_of(tenancy, rest: str = "") -> str:
     return f"/o/{tenancy.org.code}/settings/blog-feeds/{rest}"
 
 
+def test_a_new_feed_says_once_that_it_has_not_been_checked(tenancy):
+    feed = BlogFeedFactory.create(organisation=tenancy.org)
+    page = page_of(tenancy)
+    assert page.count("Not yet: the first check is on its way.") == 1
+    assert "Not checked yet" not in page and "Last result" not in page
+    BlogFeed.objects.filter(pk=feed.pk).update(
+        last_checked_at=timezone.now(), last_ok_at=timezone.now()
+    )
+    page = page_of(tenancy)
+    assert "Last result" in page and "Not yet" not in page
+
+
+def test_the_page_links_back_to_settings(tenancy):
+    page = page_of(tenancy)
+    assert f'href="/o/{tenancy.org.code}/settings/"' in page
+    assert "Back to Settings" in page
+
+
 def test_the_empty_page_says_what_a_feed_does(tenancy):
     page = page_of(tenancy)
     assert "New articles of your blog become draft posts for editors to review" in page
@@ -428,20 +546,38 @@ def test_the_language_defaults_to_the_organisations(tenancy):
     assert '<option value="ca" selected>' in page
 
 
+PRIVATE = "points to a private network or to this server"
+
+
 @pytest.mark.parametrize(
     ("address", "message"),
     [
         ("ftp://blog.example/feed", "starting with http:// or https://"),
         ("javascript:alert(1)", "starting with http:// or https://"),
+        ("https://", "starting with http:// or https://"),
         ("", "This field is required."),
+        ("http://127.0.0.1:9/feed.xml", PRIVATE),
+        ("http://192.168.1.10/feed", PRIVATE),
+        ("http://169.254.169.254/latest/", PRIVATE),
+        ("http://[::1]/feed", PRIVATE),
+        ("http://[::ffff:10.0.0.1]/feed", PRIVATE),
     ],
 )
 def test_only_web_addresses_are_added(tenancy, address, message):
     client = client_of(tenancy.admin.user)
     response = client.post(url_of(tenancy, "add/"), {"url": address, "language": "es"})
     assert response.status_code == 200
-    assert message in response.content.decode()
+    page = response.content.decode()
+    assert page.count(message) == 1  # said once, under the field
+    assert 'aria-describedby="id_url_helptext id_url_error"' in page
     assert not BlogFeed.objects.exists()
+
+
+def test_a_public_address_or_a_name_is_added_without_being_fetched(tenancy):
+    """Only IP literals are judged at add time; names are checked when fetched."""
+    for url in ("http://93.184.215.14/feed", "https://blog.internal.example/feed"):
+        blog_feed_add(organisation=tenancy.org, url=url, language="es", actor=tenancy.admin)
+    assert BlogFeed.objects.filter(organisation=tenancy.org).count() == 2
 
 
 def test_a_feed_is_added_once(tenancy):
@@ -530,10 +666,12 @@ def test_html_becomes_plain_text_with_paragraphs():
     assert html_to_text(html) == "Título\n\nUno & dos\ntres\n\n<b>no es HTML</b>"
 
 
-def test_long_texts_are_shortened_at_a_word():
-    text = "palabra " * 1000
-    short = shorten(text, BODY_KEEP)
-    assert len(short) <= BODY_KEEP and short.endswith("palabra…")
+def test_a_long_item_is_shortened_at_a_word():
+    parsed = feed_parse(
+        rss(item(1, description="palabra " * 1000)), charset=None, base_url="https://b.example/"
+    )
+    body = parsed.entries[0].body
+    assert len(body) <= BODY_KEEP and body.endswith("palabra…")
 
 
 # --- A phone ----------------------------------------------------------------------------------

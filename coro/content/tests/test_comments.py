@@ -4,7 +4,13 @@ editor with a reason; always shown as plain text."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from coro.content.community import comment_add, comment_delete, comment_hide, comments_of
+from coro.content.community import (
+    comment_add,
+    comment_delete,
+    comment_hide,
+    comment_of,
+    comments_of,
+)
 from coro.content.models import Comment, Post
 from testing.factories import CommentFactory, MembershipFactory, PostFactory, TeamFactory
 
@@ -154,6 +160,23 @@ def test_a_reply_to_a_vanished_comment_says_so(tenancy, post):
     )
     assert response.status_code == 400
     assert "The comment you answered is no longer there." in response.content.decode()
+
+
+def test_a_reply_through_the_page_answers_a_comment_of_that_post_only(tenancy, post):
+    client = tenancy.client_for(tenancy.employee.user)
+    mine = CommentFactory(post=post)
+    elsewhere = CommentFactory(post=PostFactory(organisation=tenancy.org))
+    assert comment_of(post, mine.code) == mine
+    assert comment_of(post, elsewhere.code) is None
+    response = client.post(
+        add_url(tenancy.org, post),
+        {"body": "Hola", "parent": elsewhere.code},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "The comment you answered is no longer there." in response.content.decode()
+    client.post(add_url(tenancy.org, post), {"body": "Y tanto", "parent": mine.code})
+    assert Comment.objects.get(body="Y tanto").parent == mine
 
 
 def test_comments_are_plain_text_never_html_or_markdown(tenancy, post):

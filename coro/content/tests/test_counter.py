@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from coro.content.counter import (
     MAX_COUNTED,
@@ -12,6 +13,7 @@ from coro.content.counter import (
     counter_message,
 )
 from coro.networks import NETWORKS
+from coro.networks.links import tracked_link, tracked_link_example
 from coro.networks.tests.test_text_rules import TABLE
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +64,7 @@ def test_the_counter_says_what_the_network_counts(client, tenancy, key, text):
 def test_messages(client, tenancy):
     def say(text: str, **extra: str) -> str:
         data = {"network": "x", "text": text, "link": LINK, **extra}
-        return counter_text(client.post(count_url(tenancy.org), data))
+        return counter_text(client.post(count_url(tenancy.org), data, HTTP_ACCEPT_LANGUAGE="en"))
 
     assert say("a" * 52) == "204 characters left"
     assert say("a" * 255) == "1 character left"
@@ -70,6 +72,16 @@ def test_messages(client, tenancy):
     assert say("a" * 257) == '<span class="counter-over">1 over the limit</span>'
     assert say("a" * 267) == '<span class="counter-over">11 over the limit</span>'
     assert say("a" * 200, network="email") == "No length limit"
+    # The proposal form's counter names the network it counts for.
+    assert say("a" * 52, show_network="1") == "X: 204 characters left"
+
+
+def test_the_messages_are_in_the_pages_language(client, tenancy):
+    data = {"network": "x", "text": "a" * 52, "link": LINK}
+    spanish = counter_text(client.post(count_url(tenancy.org), data, HTTP_ACCEPT_LANGUAGE="es"))
+    with translation.override("es"):
+        assert spanish == counter_message(204)
+    assert spanish != "204 characters left"
 
 
 def test_the_disclosure_counts_when_the_form_asks(client, tenancy):
@@ -114,20 +126,29 @@ def test_fields_are_read_by_the_names_the_widget_gives(client, tenancy):
 def test_without_a_link_a_tracked_link_of_this_site_is_counted(client, tenancy):
     data = {"network": "bluesky", "text": "Hola", "link_field": ""}
     response = client.post(count_url(tenancy.org), data)
-    tracked = "http://testserver/r/abcdefghij"
+    tracked = tracked_link_example()
     assert counter_text(response) == counter_message(300 - len(f"Hola {tracked}"))
 
 
+def test_the_tracked_link_is_on_the_sites_address_whatever_the_request(settings):
+    settings.BASE_URL = "https://coro.azulejos.es"
+    assert tracked_link("abcdefghij") == "https://coro.azulejos.es/r/abcdefghij"
+    assert tracked_link_example() == "https://coro.azulejos.es/r/xxxxxxxxxx"
+
+
 def test_bad_input_gets_a_message_not_an_error(client, tenancy):
-    unknown = client.post(count_url(tenancy.org), {"network": "myspace", "text": "Hola"})
+    def ask(data: dict[str, str]):
+        return client.post(count_url(tenancy.org), data, HTTP_ACCEPT_LANGUAGE="en")
+
+    unknown = ask({"network": "myspace", "text": "Hola"})
     assert unknown.status_code == 400
     assert "does not know this network" in unknown.content.decode()
-    huge = client.post(count_url(tenancy.org), {"network": "x", "text": "a" * (MAX_COUNTED + 1)})
+    huge = ask({"network": "x", "text": "a" * (MAX_COUNTED + 1)})
     assert huge.status_code == 200
     assert "far too long" in huge.content.decode()
     email = {"network": "email", "text": "a" * (MAX_COUNTED + 1)}
-    assert counter_text(client.post(count_url(tenancy.org), email)) == "No length limit"
-    empty = client.post(count_url(tenancy.org), {})
+    assert counter_text(ask(email)) == "No length limit"
+    empty = ask({})
     assert empty.status_code == 400
 
 
@@ -145,11 +166,14 @@ def test_the_server_check_is_the_counter(tenancy):
     # 280 - 23 - 1 - 2 - len("I work at Cerámicas Prueba") = 228 letters fit with it.
     fits = "a" * 228
     counted_text_validate(x, fits, link=LINK, organisation=org, language="en", disclosure=True)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         counted_text_validate(
             x, fits + "…", link=LINK, organisation=org, language="en", disclosure=True
         )
-    assert error.value.messages == ["X allows 280 characters as X counts them; this text has 282."]
+    with translation.override("en"):
+        assert error.value.messages == [
+            "X allows 280 characters as X counts them; this text has 282."
+        ]
 
 
 def test_the_widget_renders_the_textarea_and_a_live_counter(tenancy):
@@ -167,6 +191,25 @@ def test_the_widget_renders_the_textarea_and_a_live_counter(tenancy):
     assert html.endswith(
         '</textarea><p class="counter" id="id_suggestion_x-counter" aria-live="polite"></p>'
     )
+
+
+def test_the_widget_renders_the_first_count_and_asks_only_on_input(tenancy, settings):
+    settings.BASE_URL = "https://coro.azulejos.es"
+    widget = CountedTextarea(
+        "x", org_code=tenancy.org.code, organisation=tenancy.org, language="en", disclosure=True
+    )
+    with translation.override("en"):
+        html = widget.render("s", "Hola", attrs={"id": "id_s"})
+        full = counted_text("Hola", organisation=tenancy.org, language="en", disclosure=True)
+        expected = counter_message(NETWORKS["x"].remaining(full, tracked_link_example()))
+    assert 'hx-trigger="input changed delay:150ms"' in html
+    assert html.endswith(f'<p class="counter" id="id_s-counter" aria-live="polite">{expected}</p>')
+    widget.show_network = True
+    widget.count_link = LINK
+    with translation.override("en"):
+        over = widget.render("s", "a" * 300, attrs={"id": "id_s"})
+    assert '<span class="counter-over">X: ' in over and " over the limit</span>" in over
+    assert "&quot;show_network&quot;: &quot;1&quot;" in over
 
 
 def test_the_widget_keeps_a_help_text_description(tenancy):

@@ -62,10 +62,42 @@ def test_the_main_language_needs_a_title(tenancy, client):
 
 
 def test_a_text_without_a_title_is_refused(tenancy, client):
-    response = client.post(new(tenancy.org), {**BASE, "body_ca": "Sense títol"})
+    response = client.post(
+        new(tenancy.org), {**BASE, "body_ca": "Sense títol"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["title_ca"] == ["Give this text a title."]
     assert not Post.objects.exists()
+
+
+def test_every_refusal_is_shown_at_once_on_its_field(tenancy, client, site):
+    data = {
+        **BASE,
+        "body_ca": "Sense títol",
+        "suggestion_es_x": "a" * 300,
+        "suggestion_en_bluesky": "b" * 400,
+        "publish_at": "2031-05-02T10:00",
+        "expire_at": "2031-05-01T10:00",
+    }
+    response = client.post(new(tenancy.org), data, HTTP_ACCEPT_LANGUAGE="en")
+    errors = response.context["form"].errors
+    assert set(errors) == {"title_ca", "suggestion_es_x", "suggestion_en_bluesky", "expire_at"}
+    assert errors["expire_at"] == ["The post must expire after it is published."]
+    assert not Post.objects.exists()
+
+
+def test_each_suggested_text_is_counted_once_per_save(tenancy, client, monkeypatch):
+    counted = []
+    check = services.suggestion_check
+
+    def counting(**kwargs):
+        counted.append((kwargs["language"], kwargs["network_key"]))
+        check(**kwargs)
+
+    monkeypatch.setattr(services, "suggestion_check", counting)
+    data = {**BASE, "suggestion_es_x": "Mira esto", "suggestion_ca_bluesky": "Mira açò"}
+    assert client.post(new(tenancy.org), data).status_code == 302
+    assert sorted(counted) == [("ca", "bluesky"), ("es", "x")]
 
 
 def test_the_service_refuses_a_post_without_any_title(tenancy):
@@ -165,7 +197,8 @@ def test_the_service_refuses_a_forged_suggestion(tenancy):
             texts={"es": {"title": "T", "body": ""}},
             suggestions={"es": {"myspace": "hola"}},
         )
-    assert refused.value.code == "network"
+    [error] = refused.value.error_dict["suggestions.es.myspace"]
+    assert error.code == "network"
     assert not Post.objects.exists()
 
 
@@ -185,7 +218,9 @@ def test_new_topics_are_created_trimmed_and_without_duplicates(tenancy, client):
 
 def test_chosen_topics_and_a_long_topic_name(tenancy, client):
     ferias = Topic.objects.create(organisation=tenancy.org, name="Ferias")
-    response = client.post(new(tenancy.org), {**BASE, "new_topics": "x" * 61})
+    response = client.post(
+        new(tenancy.org), {**BASE, "new_topics": "x" * 61}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     assert "at most 60" in response.context["form"].errors["new_topics"][0]
     assert client.post(new(tenancy.org), {**BASE, "topics": [ferias.pk]}).status_code == 302
@@ -210,7 +245,8 @@ def test_target_teams_are_saved_and_none_means_everyone(tenancy, client):
     client.post(new(tenancy.org), {**BASE, "title_es": "Para todos"})
     everyone = Post.objects.get(texts__es__title="Para todos")
     assert not everyone.teams.exists()
-    html = client.get(f"/o/{tenancy.org.code}/posts/").content.decode()
+    html = client.get(f"/o/{tenancy.org.code}/posts/", HTTP_ACCEPT_LANGUAGE="en")
+    html = html.content.decode()
     assert "Ventas" in html
     assert "Everyone" in html
 
@@ -225,7 +261,7 @@ def test_editing_keeps_and_changes_topics_teams_and_pin(tenancy, client):
     assert post.pinned and list(post.teams.all()) == [sales]
     assert [t.name for t in post.topics.all()] == ["Ferias"]
     page = client.get(edit).content.decode()
-    assert "checked" in page
+    assert 'name="pinned" id="id_pinned" checked' in page
     assert client.post(edit, BASE).status_code == 302
     post.refresh_from_db()
     assert not post.pinned and not post.teams.exists() and not post.topics.exists()

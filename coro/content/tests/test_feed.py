@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
+from coro.content import community
 from coro.content.feed import feed_posts
 from coro.content.models import Post, Reaction
 from coro.program.selectors import terms_current
@@ -125,7 +126,8 @@ def test_pinned_posts_come_first_then_the_newest(tenancy):
     assert titles(tenancy.employee) == ["Fijada", "Nueva", "Antigua"]
     html = get(tenancy.client_for(tenancy.employee.user), feed_url(tenancy.org))
     assert html.index("Fijada") < html.index("Nueva") < html.index("Antigua")
-    assert "Pinned" in html
+    # Said in words, not with an emoji alone.
+    assert html.count('<span class="badge post-pinned">Pinned</span>') == 1
 
 
 # --- Topics and search --------------------------------------------------------------------
@@ -248,6 +250,17 @@ def test_a_card_links_to_the_post_and_counts_its_comments(tenancy):
     html = get(tenancy.client_for(tenancy.employee.user), feed_url(tenancy.org))
     assert f'href="{detail_url(tenancy.org, post)}"' in html
     assert "2 comments" in html
+
+
+def test_a_card_counts_only_the_comments_people_can_read(tenancy):
+    post = PostFactory(organisation=tenancy.org, title="Noticia")
+    CommentFactory(post=post, body="Se lee")
+    CommentFactory(post=post, hidden_at=timezone.now(), hidden_reason="Fuera de tema")
+    deleted = CommentFactory(post=post, author=None, body="")  # its replies keep its place
+    CommentFactory(post=post, parent=deleted, body="Una respuesta")
+    html = get(tenancy.client_for(tenancy.employee.user), feed_url(tenancy.org))
+    assert "2 comments" in html
+    assert community.comment_count(post) == 2
 
 
 def test_enrolled_people_get_share_links_others_none(tenancy):

@@ -4,16 +4,20 @@ their files, and served only to people who may see the post."""
 
 import io
 import os
+import re
+from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from PIL import Image
 
 from coro.content.images import MAX_IMAGES_PER_POST, post_image_add, post_images_purge
-from coro.content.models import Post, PostImage
-from testing.factories import MembershipFactory, PostFactory
+from coro.content.models import LinkPreview, Post, PostImage
+from testing.factories import MembershipFactory, PostFactory, PostImageFactory, TeamFactory
 
 SECRETS = [b"Secret phone", b"Camera maker", b"GPS", b"Exif\x00\x00"]
 
@@ -122,6 +126,25 @@ def test_with_htmx_the_panel_comes_back_with_the_image(tenancy, draft):
     assert f'id="post-images-{draft.code}"' in html
     assert "The image is added." in html
     assert f'id="alt-{image.code}"' in html and "Un horno</textarea>" in html
+    assert focused(html) == "The image is added."
+
+
+def focused(html: str) -> str:
+    """The text of the one element coro.js focuses once htmx has swapped the panel in."""
+    found = re.findall(r"<(\w+)[^>]*\bdata-focus-after-swap\b[^>]*>(.*?)</\1>", html, re.S)
+    assert len(found) == 1, found
+    return found[0][1].strip()
+
+
+def test_without_a_message_the_panel_focuses_its_heading(tenancy, draft, rf):
+    with translation.override("en"):
+        html = render_to_string(
+            "content/_post_images.html",
+            {"post": draft, "membership": tenancy.editor},
+            request=rf.get("/"),
+        )
+    assert focused(html) == "Images"
+    assert f'id="post-images-{draft.code}-title" tabindex="-1"' in html
 
 
 BAD = {  # name: (upload, the message)
@@ -159,6 +182,7 @@ def test_a_bad_upload_is_refused_with_its_message_and_nothing_is_stored(
         assert response.status_code == 400
         assert message in html
         assert "Algo</textarea>" in html  # what was typed is kept
+        assert focused(html) == "The image is not added: see why below."
     else:
         assert [str(m) for m in response.context["messages"]] == [message]
     assert not PostImage.objects.exists()
@@ -224,10 +248,17 @@ def test_the_proposer_manages_images_while_the_proposal_is_in_review(tenancy, me
     image = proposal.images.get()
     assert client.get(url(tenancy, "serve", image.code)).status_code == 200
 
-    # Someone else's proposal: neither seen nor managed.
+    # Someone else's proposal in review: seen (its page is open to every member), not managed.
     other = english(tenancy.client_for(MembershipFactory(organisation=tenancy.org).user))
+    assert other.get(url(tenancy, "serve", image.code)).status_code == 200
+    assert other.post(url(tenancy, "alt", image.code), {"alt_text": "X"}).status_code == 403
+
+    # Declined: back with its proposer only, who still sees and manages its images.
+    Post.objects.filter(pk=proposal.pk).update(status=Post.Status.DECLINED)
     assert other.get(url(tenancy, "serve", image.code)).status_code == 404
     assert other.post(url(tenancy, "alt", image.code), {"alt_text": "X"}).status_code == 404
+    assert client.get(url(tenancy, "serve", image.code)).status_code == 200
+    assert client.post(url(tenancy, "alt", image.code), {"alt_text": "Mi foto"}).status_code == 302
 
     # Once published, the proposer sees the image but no longer manages it.
     Post.objects.filter(pk=proposal.pk).update(status=Post.Status.PUBLISHED)
@@ -263,6 +294,7 @@ def test_the_description_is_changed_and_an_empty_one_refused(tenancy, draft):
     html = response.content.decode()
     assert "Describe the image for people who cannot see it." in html
     assert f'aria-describedby="alt-{image.code}-error"' in html
+    assert focused(html) == "The description is not saved: see why below."
     image.refresh_from_db()
     assert image.alt_text == "Después"
 
@@ -357,6 +389,72 @@ def test_another_organisation_never_gets_an_image(tenancy):
     # Their own organisation's address, this organisation's image.
     own = f"/o/{tenancy.other_org.code}/post-images/{image.code}/"
     assert outsider.get(own).status_code == 404
+
+
+def _preview_with_image(post: Post) -> str:
+    """A ready link preview with its image stored; the address of that image."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (10, 20, 30)).save(out, format="JPEG")
+    name = default_storage.save(f"previews/{post.code}.jpg", ContentFile(out.getvalue()))
+    LinkPreview.objects.create(
+        post=post, url=post.link, status=LinkPreview.Status.READY, title="T", image=name
+    )
+    return f"/o/{post.organisation.code}/posts/{post.code}/preview.jpg"
+
+
+def _post_in(case: str, tenancy) -> Post:
+    now = timezone.now()
+    if case == "proposal in review":
+        return PostFactory(
+            organisation=tenancy.org,
+            status=Post.Status.IN_REVIEW,
+            published_at=None,
+            proposed_by=MembershipFactory(organisation=tenancy.org),
+        )
+    if case == "scheduled and due":  # live before the minute's job publishes it
+        return PostFactory(
+            organisation=tenancy.org,
+            status=Post.Status.SCHEDULED,
+            published_at=None,
+            publish_at=now - timedelta(minutes=1),
+        )
+    if case == "for another team":
+        post = PostFactory(organisation=tenancy.org)
+        post.teams.set([TeamFactory(organisation=tenancy.org)])
+        return post
+    if case == "expired":  # before the job archives it
+        return PostFactory(
+            organisation=tenancy.org,
+            published_at=now - timedelta(days=2),
+            expire_at=now - timedelta(minutes=1),
+        )
+    raise AssertionError(case)
+
+
+@pytest.mark.parametrize(
+    ("case", "employee_sees"),
+    [
+        ("proposal in review", True),
+        ("scheduled and due", True),
+        ("for another team", False),
+        ("expired", False),
+    ],
+)
+def test_images_follow_the_posts_page(tenancy, case, employee_sees):
+    """A post's images and its link preview's image answer whoever may open the post's page
+    (feed.posts_viewable), and nobody else; editors see every post."""
+    post = _post_in(case, tenancy)
+    image = PostImageFactory(post=post, files=True)
+    preview_url = _preview_with_image(post)
+    page_url = f"/o/{tenancy.org.code}/posts/{post.code}/"
+    employee = tenancy.client_for(tenancy.employee.user)
+    expected = 200 if employee_sees else 404
+    assert employee.get(page_url).status_code == expected
+    assert employee.get(url(tenancy, "serve", image.code)).status_code == expected
+    assert employee.get(preview_url).status_code == expected
+    editor = tenancy.client_for(tenancy.editor.user)
+    assert editor.get(url(tenancy, "serve", image.code)).status_code == 200
+    assert editor.get(preview_url).status_code == 200
 
 
 def test_an_image_whose_file_is_gone_is_a_404(tenancy, media):

@@ -76,6 +76,10 @@ def test_editor_saves_a_draft(tenancy, editor_client):
     response = editor_client.post(url(tenancy.org, "posts/new/"), VALID)
     assert response.status_code == 302
     post = Post.objects.get()
+    # The editor opens again at the images, which a saved draft may now get.
+    assert response["Location"] == url(
+        tenancy.org, f"posts/{post.code}/edit/#post-images-{post.code}"
+    )
     assert post.status == Post.Status.DRAFT
     assert post.published_at is None
     assert VALID["title_es"] in editor_client.get(url(tenancy.org, "posts/")).content.decode()
@@ -224,8 +228,8 @@ def test_publish_by_htmx_returns_only_the_row(tenancy, editor_client, draft):
     )
     assert_is_row_fragment(response, draft)
     html = response.content.decode()
-    # The row now offers the opposite action, and archiving (which asks first).
-    assert f'hx-post="{url(tenancy.org, f"posts/{draft.code}/unpublish/")}"' in html
+    # The row now offers the opposite action and archiving, both asking first.
+    assert f'href="{url(tenancy.org, f"posts/{draft.code}/unpublish/")}"' in html
     assert f'href="{url(tenancy.org, f"posts/{draft.code}/archive/")}"' in html
     assert f"posts/{draft.code}/publish/" not in html
     draft.refresh_from_db()
@@ -245,7 +249,9 @@ def test_unpublish_by_htmx_returns_only_the_row(tenancy, editor_client, publishe
 
 def test_publishing_twice_keeps_the_first_publication_time(tenancy, editor_client, published):
     first = published.published_at
-    response = editor_client.post(url(tenancy.org, f"posts/{published.code}/publish/"), follow=True)
+    response = editor_client.post(
+        url(tenancy.org, f"posts/{published.code}/publish/"), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "cannot become" in response.content.decode()
     published.refresh_from_db()
     assert published.published_at == first
@@ -376,3 +382,57 @@ def test_only_web_links_are_accepted(tenancy):
     ok = PostForm({**data, "link": "https://example.com/x"}, organisation=tenancy.org)
     assert ok.is_valid(), ok.errors
     assert PostForm({**data, "link": ""}, organisation=tenancy.org).is_valid()
+
+
+def test_the_new_post_page_says_images_come_after_saving(tenancy, editor_client):
+    html = editor_client.get(url(tenancy.org, "posts/new/"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Images: save the draft first, then you can add up to 4." in html.content.decode()
+
+
+# --- Back to draft asks first; a row that leaves its tab reloads the tab ------------------
+
+
+def test_back_to_draft_of_a_live_post_asks_first(tenancy, editor_client, published):
+    live = editor_client.get(url(tenancy.org, "posts/"), {"status": "live"}).content.decode()
+    confirm = url(tenancy.org, f"posts/{published.code}/unpublish/")
+    assert f'href="{confirm}?tab=live"' in live
+    assert f'hx-post="{confirm}"' not in live  # no one-click removal from the feed
+    page = editor_client.get(f"{confirm}?tab=live", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Back to draft?" in html and "It leaves everyone" in html
+    published.refresh_from_db()
+    assert published.status == Post.Status.PUBLISHED  # asking changes nothing
+    response = editor_client.post(confirm, {"tab": "live"})
+    assert response["Location"] == url(tenancy.org, "posts/?status=live")
+    published.refresh_from_db()
+    assert published.status == Post.Status.DRAFT
+
+
+def test_an_htmx_change_that_leaves_the_tab_reloads_it_with_a_message(
+    tenancy, editor_client, draft
+):
+    response = editor_client.post(
+        url(tenancy.org, f"posts/{draft.code}/publish/"),
+        {"tab": "draft"},
+        headers={"HX-Request": "true"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response["HX-Redirect"] == url(tenancy.org, "posts/?status=draft")
+    draft.refresh_from_db()
+    assert draft.is_published
+    page = editor_client.get(response["HX-Redirect"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<div class="messages" role="status">' in page
+    assert "The post is published." in page
+    assert draft.title not in page  # the row left the Drafts tab
+
+
+def test_an_htmx_refusal_stays_in_the_row(tenancy, editor_client, published):
+    response = editor_client.post(
+        url(tenancy.org, f"posts/{published.code}/publish/"),
+        {"tab": "live"},
+        headers={"HX-Request": "true"},
+    )
+    assert_is_row_fragment(response, published)
+    assert "HX-Redirect" not in response
+    assert 'role="alert"' in response.content.decode()

@@ -2,10 +2,13 @@
 in to recognition), editors approve, edit or decline with a message; proposers resubmit."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from coro.content import selectors
+from coro.content import proposals, selectors
 from coro.content.models import Post
-from testing.factories import MembershipFactory, PostFactory
+from testing.factories import CommentFactory, MembershipFactory, PostFactory, ReactionFactory
 
 PROPOSAL = {
     "language": "es",
@@ -228,3 +231,76 @@ def test_credit_goes_only_to_opted_in_active_proposers(tenancy, opted_in, deacti
     name = tenancy.employee.user.name
     assert selectors.proposer_name(post) == (name if credited else None)
     assert selectors.proposer_name(PostFactory(organisation=tenancy.org)) is None
+
+
+def test_a_bad_link_says_so_once(tenancy, employee_client):
+    response = propose(employee_client, tenancy.org, link="not a link", title="")
+    errors = response.context["form"].errors
+    assert len(errors["link"]) == 1
+    assert len(errors["title"]) == 1
+
+
+def test_service_refusals_show_on_the_proposal_fields(tenancy, employee_client):
+    response = propose(employee_client, tenancy.org, suggestion="palabra " * 60)
+    errors = response.context["form"].errors
+    assert list(errors) == ["suggestion"]
+    assert len(errors["suggestion"]) == 1  # the same text, refused once
+
+
+def test_the_suggestion_counter_names_the_network(tenancy, employee_client):
+    html = employee_client.get(url(tenancy.org, "proposals/new/"), HTTP_ACCEPT_LANGUAGE="en")
+    html = html.content.decode()
+    assert 'id="id_suggestion-counter" aria-live="polite">X: ' in html
+    assert "characters left</p>" in html
+
+
+def test_the_board_reads_its_cards_in_a_fixed_number_of_queries(tenancy, employee_client):
+    def board_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert employee_client.get(url(tenancy.org, "proposals/")).status_code == 200
+        return len(queries)
+
+    def proposal() -> None:
+        post = in_review(tenancy)
+        ReactionFactory(post=post, membership=MembershipFactory(organisation=tenancy.org))
+        CommentFactory(post=post, author=MembershipFactory(organisation=tenancy.org))
+
+    proposal()
+    one = board_queries()
+    for _ in range(3):
+        proposal()
+    assert board_queries() == one
+
+
+def test_only_a_proposal_with_a_proposer_can_be_declined(tenancy):
+    own = PostFactory(organisation=tenancy.org, status=Post.Status.IN_REVIEW, published_at=None)
+    with pytest.raises(ValidationError) as refused:
+        proposals.proposal_decline(post=own, by=tenancy.editor, message="No")
+    assert refused.value.code == "no_proposer"
+    own.refresh_from_db()
+    assert own.status == Post.Status.IN_REVIEW
+    assert not proposals.proposal_declinable(own)
+
+
+def test_the_decline_page_of_a_declined_proposal_says_so(tenancy, editor_client):
+    post = in_review(tenancy)
+    Post.objects.filter(pk=post.pk).update(status=Post.Status.DECLINED, decline_message="Ya salió.")
+    decline = url(tenancy.org, f"proposals/{post.code}/decline/")
+    html = editor_client.get(decline, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This proposal was already declined." in html
+    assert "Ya salió." in html
+    assert 'name="message"' not in html
+
+
+def test_my_proposals_link_to_the_published_post(tenancy, employee_client):
+    post = PostFactory(organisation=tenancy.org, title="Ya publicada", proposed_by=tenancy.employee)
+    mine = employee_client.get(url(tenancy.org, "proposals/mine/")).content.decode()
+    assert f'href="{url(tenancy.org, f"posts/{post.code}/")}"' in mine
+
+
+def test_the_proposer_manages_images_while_the_proposal_waits(tenancy, employee_client):
+    post = in_review(tenancy)
+    edit = url(tenancy.org, f"proposals/{post.code}/edit/")
+    assert f'id="post-images-{post.code}"' in employee_client.get(edit).content.decode()
+    Post.objects.filter(pk=post.pk).update(status=Post.Status.PUBLISHED)
+    assert f'id="post-images-{post.code}"' not in employee_client.get(edit).content.decode()

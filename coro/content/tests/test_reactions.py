@@ -188,3 +188,6 @@ def test_feed_shows_counts_and_names(tenancy, post):
     assert '<span class="visually-hidden">Celebrate (2)</span>' in html
     assert "Who reacted (2)" in html
     assert "Eva Editora, Alicia Admin" in html
+    # Before reacting, people read that it is public.
+    assert f'aria-describedby="reactions-{post.code}-note"' in html
+    assert "Reacting is public: your name shows under “Who reacted”." in html

@@ -63,11 +63,11 @@ class LocalServer:
     """A real HTTP server on a loopback address, in a thread; ``hits`` lists the paths it
     was asked for and ``routes`` maps a path to what it answers."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.hits: list[str] = []
         self.routes: dict[str, Route] = {}
         cls = _Server6 if ":" in host else _Server
-        self.httpd = cls((host, 0), _Handler)
+        self.httpd = cls((host, port), _Handler)
         self.httpd.owner = self
         self.host = host
         self.port = self.httpd.server_address[1]
@@ -120,8 +120,8 @@ def redirect(location: str, status: int = 302) -> Route:
 def serve() -> Iterator[Callable[..., LocalServer]]:
     servers: list[LocalServer] = []
 
-    def start(host: str = "127.0.0.1") -> LocalServer:
-        server = LocalServer(host)
+    def start(host: str = "127.0.0.1", port: int = 0) -> LocalServer:
+        server = LocalServer(host, port)
         servers.append(server)
         return server
 
@@ -367,6 +367,48 @@ def test_metadata_and_local_names_are_refused_unresolved(
     asked = resolve_to(monkeypatch, "8.8.8.8")
     refused(url, "address")
     assert asked == []
+
+
+def _rebinding(monkeypatch: pytest.MonkeyPatch, first: str, later: str) -> list[str]:
+    """Stub name resolution: every name answers ``first`` the first time it is asked, and
+    ``later`` from then on (as a name server changing its answer would). The names asked."""
+    asked: list[str] = []
+
+    def lookup(host: str, port: int, *args: Any, **kwargs: Any) -> list[tuple[Any, ...]]:
+        asked.append(host)
+        ip = first if len(asked) == 1 else later
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    return asked
+
+
+def test_the_checked_address_is_the_one_connected_to_one_lookup_per_hop(
+    serve: Any, allow: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: a name that answers a checked address, then another one. The fetch
+    connects to the address it checked, never asking again; a redirect is a new hop with its
+    own lookup and check. (Both servers are loopback ones the test allows; in real use the
+    second answer would be a private address.)"""
+    first = serve("127.0.0.1")
+    later = serve("127.0.0.2", port=first.port)  # the same port, another address
+    for server, body in ((first, b"first"), (later, b"later")):
+        server.routes["/page"] = answer(body)
+        server.routes["/start"] = redirect("/page")
+    allow(first, later)
+
+    asked = _rebinding(monkeypatch, first.host, later.host)
+    got = fetch(f"http://rebind.example:{first.port}/page", accept=HTML)
+    assert got.body == b"first"
+    assert asked == ["rebind.example"]
+    assert (first.hits, later.hits) == (["/page"], [])
+
+    first.hits.clear()
+    asked = _rebinding(monkeypatch, first.host, later.host)
+    got = fetch(f"http://rebind.example:{first.port}/start", accept=HTML)
+    assert got.body == b"later"
+    assert asked == ["rebind.example", "rebind.example"]  # one per hop
+    assert (first.hits, later.hits) == (["/start"], ["/page"])
 
 
 def test_tests_never_reach_beyond_this_machine(

@@ -10,10 +10,14 @@ coro/networks/text_rules.py and docs/networks.md), never computed by the code un
   email     grapheme clusters (no limit)
 """
 
+import time
+from dataclasses import replace
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
-from coro.networks import NETWORKS, text_validate
+from coro.networks import MAX_TEXT, NETWORKS, TextRule, text_validate
 from coro.networks.text_rules import MASTODON
 
 FAMILY = "\U0001f469\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # 4 people, 3 ZWJ
@@ -129,7 +133,7 @@ LINK = "https://coro.azulejos.es/r/abcdefghij"  # 37 characters, a URL to X
         ("threads", FAMILY * 20, 0),
         ("threads", FAMILY * 20 + "a", -1),
         ("linkedin", "a" * 2998 + FLAG, -2),
-        ("email", "a" * 10_000, None),
+        ("email", "a" * MAX_TEXT, None),
     ],
 )
 def test_remaining_counts_the_text_as_it_goes_out(key, text, remaining):
@@ -155,12 +159,44 @@ def test_x_no_longer_lets_281_to_458_weighted_characters_through():
 
 
 def test_the_validator_names_the_network_the_limit_and_the_count():
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         text_validate(NETWORKS["x"], "a" * 267, LINK)
     assert error.value.messages == ["X allows 280 characters as X counts them; this text has 291."]
     assert error.value.code == "too_long"
     text_validate(NETWORKS["x"], "a" * 256, LINK)
-    text_validate(NETWORKS["email"], "a" * 100_000, LINK)
+    text_validate(NETWORKS["email"], "a" * MAX_TEXT, LINK)
+
+
+@pytest.mark.parametrize("key", sorted(NETWORKS))
+def test_a_text_longer_than_coro_takes_is_refused_before_it_is_counted(key):
+    """Even e-mail, which has no limit, and even a text a network would count short (one
+    long URL is 23 on X): past MAX_TEXT nothing is counted, so nothing is slow."""
+    # The network as it is, except that counting fails the test (a parse of 5 MB would take
+    # X's parser about half a minute).
+    rule = TextRule(limit=NETWORKS[key].max_length, count=_never_counted)
+    network = replace(NETWORKS[key], text_rule=rule)
+    huge = "https://azulejos.es/" + "a" * 5_000_000
+    assert not network.fits(huge, LINK)
+    with pytest.raises(ValidationError) as error, translation.override("en"):
+        text_validate(network, huge, LINK)
+    assert error.value.code == "too_long_for_coro"
+    assert error.value.messages == [
+        f"This text is too long: Coro takes up to {MAX_TEXT} characters."
+    ]
+    assert not network.fits("a" * (MAX_TEXT + 1), LINK)
+
+
+def _never_counted(text: str) -> int:
+    raise AssertionError("a text longer than MAX_TEXT was counted")
+
+
+def test_shortening_a_huge_text_looks_at_its_start_only():
+    started = time.monotonic()
+    for key in ("x", "email"):
+        text = NETWORKS[key].shortened("palabra " * 600_000, LINK, tail="\n\nI work here")
+        assert text is not None and text.endswith("…\n\nI work here")
+        assert len(text) <= MAX_TEXT and NETWORKS[key].fits(text, LINK)
+    assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize("key", sorted(NETWORKS))

@@ -1,6 +1,7 @@
 """Fill-in prompts and near-duplicates, on their own (the share screen's tests use them)."""
 
 import pytest
+from django.utils import translation
 
 from coro.sharing.authenticity import (
     SEVERAL,
@@ -33,9 +34,11 @@ def test_unfilled_prompts(text, prompts):
 
 
 def test_the_prompt_message_names_each_prompt():
-    assert prompts_message(["why this matters to you"]) == (
-        "Fill in “why this matters to you” in your own words before sharing."
-    )
+    with translation.override("en"):
+        assert prompts_message(["why this matters to you"]) == (
+            "Fill in “why this matters to you” in your own words before sharing."
+        )
+    # In every language, each prompt is named.
     assert "“a”, “b”" in prompts_message(["a", "b"])
 
 

@@ -77,3 +77,56 @@ def test_hints_follow_the_text_and_the_screen_fits_a_phone(live_server, browser:
     expect(page.get_by_text(SIMILAR_HINT)).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
     context.close()
+
+
+def test_linkedin_copy_my_text_and_a_fixed_error_goes(live_server, browser: Browser) -> None:
+    """LinkedIn's dialog takes only the link: the screen says so once and copies the text.
+    A refused text's error goes as soon as the person has fixed it. The card is centred."""
+    org = OrganisationFactory(name="Cerámicas del Turia")
+    TermsFactory(organisation=org)
+    person = MembershipFactory(organisation=org)
+    program_join(membership=person, terms=terms_current(org))
+    post = PostFactory(
+        organisation=org,
+        suggestions={"en": {"linkedin": f"{SUGGESTION} [[why this matters to you]]"}},
+    )
+    context = signed_in(browser, live_server.url, person.user)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/o/{org.code}/posts/{post.code}/share/linkedin/")
+    expect(page.get_by_text("LinkedIn opens with your link only")).to_have_count(1)
+    expect(page.get_by_text("opens with your text")).to_have_count(0)
+
+    # The prompt is left in: refused, with its error.
+    page.get_by_role("button", name="Share on LinkedIn").click()
+    error = page.locator("#share-errors")
+    expect(error).to_contain_text("Fill in “why this matters to you”")
+    text = page.get_by_label("Your text")
+    expect(text).to_have_attribute("aria-invalid", "true")
+    # Filled in: the error goes without sharing again.
+    mine = text.input_value().replace("[[why this matters to you]]", "I glazed the blue ones.")
+    text.fill(mine)
+    expect(error).to_have_count(0)
+    expect(text).not_to_have_attribute("aria-invalid", "true")
+
+    copy = page.get_by_role("button", name="Copy my text")
+    copy.click()
+    expect(page.locator("#share-copy-status")).to_contain_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == mine
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    context.close()
+
+    # At desktop width the card is in the middle, like the other cards.
+    desktop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    client = Client()
+    client.force_login(person.user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    desktop.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    wide = desktop.new_page()
+    wide.goto(f"{live_server.url}/o/{org.code}/posts/{post.code}/share/x/")
+    box = wide.locator(".share-screen").bounding_box()
+    assert box is not None and box["width"] <= 720
+    assert abs(box["x"] + box["width"] / 2 - 1280 / 2) < 20
+    desktop.close()

@@ -4,9 +4,11 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from coro.networks import NETWORKS
+from coro.networks.links import tracked_link
 from coro.program.selectors import terms_current
 from coro.program.services import program_join, program_leave
 from coro.sharing.models import Share
@@ -109,7 +111,9 @@ def test_the_live_counter_counts_as_the_server_does(tenancy, client, post):
     count_url = f"/o/{tenancy.org.code}/posts/count/"
     for words, fits in [("Hola", True), ("日" * 130 + "a" * 30, False)]:
         counted = client.post(
-            count_url, {"network": "x", "text": words, "link": link, "link_field": "link"}
+            count_url,
+            {"network": "x", "text": words, "link": link, "link_field": "link"},
+            HTTP_ACCEPT_LANGUAGE="en",
         )
         assert counted.status_code == 200
         remaining = NETWORKS["x"].remaining(words, link)
@@ -120,10 +124,21 @@ def test_the_live_counter_counts_as_the_server_does(tenancy, client, post):
         assert status == (302 if fits else 200)
 
 
-def test_a_network_whose_dialog_takes_only_the_link_says_so(client, post):
+def test_a_network_whose_dialog_takes_only_the_link_says_so_once(client, post):
     html = page(client, post, "linkedin").content.decode()
-    assert "LinkedIn takes only the link: copy your text and paste it there." in html
-    assert "takes only the link" not in page(client, post, "x").content.decode()
+    said = "LinkedIn opens with your link only: copy your text and paste it there."
+    assert html.count(said) == 1
+    # Nothing on the page says the opposite.
+    assert "opens with your text" not in html
+    # The copy button: hidden until share.js shows it (without it, the text is selected by
+    # hand), with a status region to say it is done.
+    button = html.split("data-copy-target=")[1].split(">")[0]
+    assert button.startswith('"id_text"') and " hidden" in button
+    assert 'id="share-copy-status" role="status" aria-live="polite"' in html
+    assert "/static/coro/share.js" in html
+    x = page(client, post, "x").content.decode()
+    assert "opens with your link only" not in x and "data-copy-target" not in x
+    assert "X opens with your text and your own link, to post it there." in x
 
 
 # --- Sharing ------------------------------------------------------------------------------
@@ -134,7 +149,7 @@ def test_the_intent_carries_exactly_the_edited_text(client, post):
     query = shared(client.post(url(post), {"text": words}))
     share = Share.objects.get()
     assert query["text"] == [words.replace("\r\n", "\n")]
-    assert query["url"] == [f"http://testserver/r/{share.code}"]
+    assert query["url"] == [f"{settings.BASE_URL}/r/{share.code}"]
     assert share.text == words.replace("\r\n", "\n")
 
 
@@ -157,7 +172,7 @@ def test_the_first_share_freezes_the_link(client, post):
 
 def test_a_text_too_long_for_x_as_x_counts_is_refused_and_kept(client, post):
     x = NETWORKS["x"]
-    link = "http://testserver/r/" + "a" * 10
+    link = tracked_link("a" * 10)
     # CJK weighs 2 on X: far fewer than 280 characters, 281 weighted.
     words = "日" * 100 + "a" * (281 - x.text_length("日" * 100, link))
     assert x.text_length(words, link) == 281
@@ -189,7 +204,11 @@ def test_an_unfilled_prompt_is_refused_then_the_filled_text_goes(client, post):
     html = refused.content.decode()
     assert "Fill in “why this matters to you” in your own words before sharing." in html
     assert refused.context["form"]["text"].value() == text
-    assert 'id="share-errors"' in html and "share-errors" in html.split("<textarea")[1]
+    # The error is in the region the field is described by, and the field says it is invalid.
+    region = html.split('id="share-hints"')[1].split("<textarea")[0]
+    assert 'id="share-errors"' in region and "why this matters to you" in region
+    textarea = html.split("<textarea")[1].split(">")[0]
+    assert 'aria-invalid="true"' in textarea and "share-hints" in textarea
     assert Share.objects.count() == 0
 
     mine = text.replace("[[why this matters to you]]", "My grandmother glazed tiles.")
@@ -239,13 +258,19 @@ def test_the_hint_never_blocks(client, post):
 def test_the_hint_follows_the_text_as_it_is_typed(client, post):
     for _ in range(2):
         colleague_shared(post, SUGGESTION)
-    same = client.post(url(post, check=True), {"text": SUGGESTION}, HTTP_HX_REQUEST="true")
+
+    def check(text):
+        return client.post(
+            url(post, check=True), {"text": text}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en"
+        )
+
+    same = check(SUGGESTION)
     assert same.status_code == 200
     assert SIMILAR_HINT in same.content.decode()
     mine = "I glazed some of these myself, and the blue is my favourite. Come and see!"
-    other = client.post(url(post, check=True), {"text": mine}, HTTP_HX_REQUEST="true")
+    other = check(mine)
     assert SIMILAR_HINT not in other.content.decode()
-    prompt = client.post(url(post, check=True), {"text": PROMPTED}, HTTP_HX_REQUEST="true")
+    prompt = check(PROMPTED)
     assert "<li>why this matters to you</li>" in prompt.content.decode()
     assert Share.objects.filter(text=mine).count() == 0  # checking shares nothing
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from coro.networks import NETWORKS, Network, TextRule
+from coro.networks import MAX_TEXT, NETWORKS, Network, TextRule
 from coro.sharing.texts import starting_text, suggested_text, with_disclosure
 from testing.factories import PostFactory
 
@@ -61,10 +61,40 @@ def test_the_disclosure_counts_in_the_limit():
     assert x.text_length(text, LINK) == 280
 
 
-def test_networks_without_a_limit_keep_everything():
-    body = "palabra " * 1000
+def test_networks_without_a_limit_keep_everything_coro_takes():
+    body = "palabra " * 400
     text = suggested_text(post(body), NETWORKS["email"], LINK, DISCLOSURE)
     assert text == body.strip() + "\n\n" + DISCLOSURE
+    # Longer than Coro takes: shortened to that, so the screen never starts refused.
+    text = suggested_text(post("palabra " * 1000), NETWORKS["email"], LINK, DISCLOSURE)
+    assert text.endswith("…\n\n" + DISCLOSURE)
+    assert MAX_TEXT - 10 <= len(text) <= MAX_TEXT
+
+
+def test_the_post_text_starts_as_plain_text_not_markdown():
+    body = (
+        "Nueva **colección** de _primavera_, con [nuestro catálogo](https://azulejos.es/c).\n\n"
+        "- Azulejos hidráulicos\n"
+        "- Esmaltes a mano\n\n"
+        "## Dónde\n\n"
+        "1. Valencia\n"
+        "2. Castellón\n\n"
+        "Escrito con `<b>` & 3 < 4"
+    )
+    text = suggested_text(post(body), NETWORKS["email"], LINK, None)
+    assert text == (
+        "Nueva colección de primavera, con nuestro catálogo.\n\n"
+        "- Azulejos hidráulicos\n"
+        "- Esmaltes a mano\n\n"
+        "Dónde\n\n"
+        "- Valencia\n"
+        "- Castellón\n\n"
+        "Escrito con <b> & 3 < 4"
+    )
+    # The marks do not count either: on X, the plain text is what is shortened.
+    x = NETWORKS["x"]
+    shortened = suggested_text(post("**" + "palabra " * 59 + "fin**"), x, LINK, DISCLOSURE)
+    assert "*" not in shortened and x.fits(shortened, LINK)
 
 
 def test_the_disclosure_is_never_shortened_even_when_nothing_else_fits():

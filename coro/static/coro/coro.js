@@ -12,3 +12,17 @@
     }
   })
 })()
+
+// After htmx swaps a part of the page, the focus would fall back to <body> (the button
+// pressed is gone with the old part): move it to what the new part marks
+// data-focus-after-swap (a status message or a heading, with tabindex="-1"), so keyboard and
+// screen reader users stay where they were and hear what happened. Used by the post images panel.
+document.addEventListener('htmx:afterSettle', function (event) {
+  const target = event.detail && event.detail.target
+  if (!(target instanceof Element)) return
+  // An outerHTML swap replaces the target: find its successor by id.
+  const part = target.isConnected ? target : (target.id && document.getElementById(target.id))
+  if (!part) return
+  const focus = part.matches('[data-focus-after-swap]') ? part : part.querySelector('[data-focus-after-swap]')
+  if (focus instanceof HTMLElement) focus.focus()
+})

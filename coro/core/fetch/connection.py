@@ -1,0 +1,94 @@
+"""Connections that go only to checked addresses, all cut when one fetch's deadline passes."""
+
+import contextlib
+import socket
+import threading
+import time
+
+from urllib3.connection import HTTPConnection, HTTPSConnection
+
+from coro.core.fetch.addresses import resolve_checked
+
+
+class Watchdog:
+    """Cuts every connection of one fetch when its deadline passes."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            self.fired = True
+        return left
+
+    def watch(self, sock: socket.socket) -> None:
+        # A duplicate descriptor: shutting it down cuts the connection even after TLS has
+        # taken the original socket over.
+        dup = sock.dup()
+        with self._lock:
+            if self.fired:
+                dup.close()
+                sock.shutdown(socket.SHUT_RDWR)
+                return
+            self._socks.append(dup)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for s in self._socks:
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for s in self._socks:
+                s.close()
+            self._socks.clear()
+
+
+def connect_checked(host: str, port: int, watchdog: Watchdog) -> socket.socket:
+    """Open a TCP connection to a checked address of ``host`` (never re-resolving it)."""
+    infos = resolve_checked(host, port, timeout=watchdog.remaining())
+    last: OSError | None = None
+    for family, kind, proto, _name, sockaddr in infos:
+        left = watchdog.remaining()
+        if left <= 0:
+            break
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(left)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.connect(sockaddr)
+        except OSError as exc:
+            sock.close()
+            last = exc
+            continue
+        watchdog.watch(sock)
+        return sock
+    if last is not None and isinstance(last, TimeoutError):
+        raise last
+    raise OSError("could not connect") from last
+
+
+class CheckedHTTPConnection(HTTPConnection):
+    watchdog: Watchdog
+
+    def _new_conn(self) -> socket.socket:
+        assert self.port is not None
+        return connect_checked(self._dns_host, self.port, self.watchdog)
+
+
+class CheckedHTTPSConnection(HTTPSConnection):
+    watchdog: Watchdog
+
+    def _new_conn(self) -> socket.socket:
+        assert self.port is not None
+        return connect_checked(self._dns_host, self.port, self.watchdog)
