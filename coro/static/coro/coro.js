@@ -26,3 +26,12 @@ document.addEventListener('htmx:afterSettle', function (event) {
   const focus = part.matches('[data-focus-after-swap]') ? part : part.querySelector('[data-focus-after-swap]')
   if (focus instanceof HTMLElement) focus.focus()
 })
+
+// On a phone the main menu is one row that scrolls sideways: show the current page's link.
+document.addEventListener('DOMContentLoaded', function () {
+  const nav = document.querySelector('.mainnav')
+  const current = nav && nav.querySelector('[aria-current="page"]')
+  if (current instanceof HTMLElement && nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft = current.offsetLeft - (nav.clientWidth - current.offsetWidth) / 2
+  }
+})
