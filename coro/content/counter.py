@@ -266,7 +266,10 @@ class CountedTextarea(forms.Textarea):
     ) -> SafeString:
         attrs = dict(attrs or {})
         counter_id = f"{attrs.get('id') or 'id_' + name}-counter"
-        described_by = f"{attrs.get('aria-describedby', '')} {counter_id}".strip()
+        # What the form describes the field with (help, errors), what the widget was given
+        # (a hints region), and the counter: all of them, once each.
+        parts = [attrs.get("aria-describedby"), self.attrs.get("aria-describedby"), counter_id]
+        described_by = " ".join(dict.fromkeys(p for part in parts if part for p in part.split()))
         attrs.update(self.counter_attrs(name, counter_id), **{"aria-describedby": described_by})
         textarea = super().render(name, value, attrs, renderer)
         return format_html(

@@ -2,7 +2,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from coro.content.counter import CountedTextarea
@@ -17,23 +16,6 @@ def newlines_unified(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class ShareTextarea(CountedTextarea):
-    """The counted textarea, keeping the ``aria-describedby`` given in its own attributes
-    (the hints and errors region) beside the counter's."""
-
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: Any = None,
-    ) -> SafeString:
-        attrs = dict(attrs or {})
-        described_by = [attrs.get("aria-describedby"), self.attrs.get("aria-describedby")]
-        attrs["aria-describedby"] = " ".join(part for part in described_by if part)
-        return super().render(name, value, attrs, renderer)
-
-
 class ShareForm(forms.Form):
     """The person's own words for one share, with the network's live counter. What may go
     out is checked by ``services.share_text_check``, where the rules live."""
@@ -44,7 +26,7 @@ class ShareForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The text already ends with the disclosure (the person may change it): the counter
         # counts the text as it stands, with the tracked link.
-        self.fields["text"].widget = ShareTextarea(
+        self.fields["text"].widget = CountedTextarea(
             network_key,
             org_code=org_code,
             link_field=LINK_FIELD,
