@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "coro.people",
     "coro.program",
     "coro.content",
+    "coro.connections",
     "coro.sharing",
     "coro.analytics",
     "coro.community",

@@ -17,6 +17,7 @@ from coro.accounts import personal_data as accounts
 from coro.analytics import personal_data as analytics
 from coro.audit import personal_data as audit
 from coro.community import personal_data as community
+from coro.connections import personal_data as connections
 from coro.content import personal_data as content
 from coro.core.personal_data import Eraser, PersonalDataFile
 from coro.identity import personal_data as identity
@@ -34,6 +35,7 @@ SOURCES: list[ModuleType] = [
     notifications,
     audit,
     content,
+    connections,
     analytics,
     community,
 ]

@@ -1,11 +1,19 @@
+import uuid
+
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from coro.connections.models import ConnectedAccount
 from coro.content.models import Post
 from coro.core.codes import new_code
 from coro.networks import validate_network_key
 from coro.networks.links import tracked_link
 from coro.orgs.models import Membership, Team
+
+
+def _idempotency_key() -> str:
+    return uuid.uuid4().hex
 
 
 class Share(models.Model):
@@ -62,3 +70,50 @@ class Click(models.Model):
 
     def __str__(self) -> str:
         return f"click on {self.share.code} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ScheduledPost(models.Model):
+    """A post the person asked Coro to make on their connected account, now or at a time they
+    chose, for one share (charter rule 5: never without their own action for that post).
+
+    Made by a task that claims it first and sends ``idempotency_key``, so a run twice, or a
+    worker killed mid-post, posts once. Cancelled when they cancel it, disconnect the account
+    or leave the program."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        POSTING = "posting", _("Posting")
+        POSTED = "posted", _("Posted")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="scheduled_posts")
+    account = models.ForeignKey(
+        ConnectedAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="scheduled_posts",
+    )
+    text = models.TextField()
+    run_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When the next attempt may run (a retry after a failure, or a 429's Retry-After).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Sent with every attempt: the network makes one post however often it is asked.
+    idempotency_key = models.CharField(max_length=64, default=_idempotency_key, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    remote_id = models.CharField(max_length=300, blank=True)
+    remote_url = models.URLField(max_length=500, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_at"]
+        indexes = [models.Index(fields=["status", "run_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.status})"

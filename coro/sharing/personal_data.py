@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
 from coro.core.personal_data import PersonalDataFile
-from coro.sharing.models import Click, Share
+from coro.sharing.models import Click, ScheduledPost, Share
 
 
 def shares(user: User) -> list[dict[str, Any]]:
@@ -45,6 +45,22 @@ def clicks(user: User) -> list[dict[str, Any]]:
     return [{"share": r["share__code"], "day": r["day"], "clicks": r["clicks"]} for r in rows]
 
 
+def scheduled_posts(user: User) -> list[dict[str, Any]]:
+    rows = ScheduledPost.objects.filter(share__membership__user=user).select_related("share__post")
+    return [
+        {
+            "post": p.share.post.code,
+            "network": p.share.network,
+            "text": p.text,
+            "run_at": p.run_at,
+            "status": p.status,
+            "posted_at": p.posted_at,
+            "url": p.remote_url,
+        }
+        for p in rows.order_by("run_at")
+    ]
+
+
 FILES = [
     PersonalDataFile(
         "shares.json",
@@ -57,5 +73,11 @@ FILES = [
         (Click,),
         clicks,
         _("Visits through your shared links, per share and per day."),
+    ),
+    PersonalDataFile(
+        "scheduled_posts.json",
+        (ScheduledPost,),
+        scheduled_posts,
+        _("Posts you asked Coro to make on your connected accounts, and what became of them."),
     ),
 ]

@@ -41,6 +41,8 @@ FILES = {
     "consent_receipts.json",
     "shares.json",
     "clicks.json",
+    "scheduled_posts.json",
+    "networks.json",
     "working_hours.json",
     "notifications.json",
     "audit.json",
