@@ -44,13 +44,21 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-suite: install $(SYSTEM_TOOLS)
+# The local Bluesky PDS the tests run against (npm, Node 20; see testing/pds/package.json),
+# installed when missing or when its lock changes. If it can't be installed, the suite fails.
+PDS_MODULES := testing/pds/node_modules/.package-lock.json
+$(PDS_MODULES): testing/pds/package.json testing/pds/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "The Bluesky tests need Node.js 20 and npm (Debian: apt-get install nodejs npm)."; exit 1; }
+	cd testing/pds && npm ci --no-audit --no-fund
+	touch $(PDS_MODULES)
+
+suite: install $(SYSTEM_TOOLS) $(PDS_MODULES)
 	$(BIN)/pytest -q
 
 test: lint typecheck suite
 
 # The whole suite again on PostgreSQL (used by .ci/run).
-suite-postgres: install $(SYSTEM_TOOLS)
+suite-postgres: install $(SYSTEM_TOOLS) $(PDS_MODULES)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/coro} $(BIN)/pytest -q
 
 # Refresh the catalogues after changing user-facing text (needs GNU gettext), then

@@ -11,6 +11,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("", include("coro.content.urls")),
     path("", include("coro.program.urls")),
     path("", include("coro.sharing.urls")),
+    path("", include("coro.connections.urls")),
     path("", include("coro.analytics.urls")),
     path("", include("coro.community.urls")),
     path("", include("coro.people.urls")),

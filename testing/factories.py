@@ -221,3 +221,41 @@ class PostImageFactory(factory.django.DjangoModelFactory):  # type: ignore[type-
         Image.new("RGB", (image.width, image.height), (200, 80, 20)).save(out, format="PNG")
         image.file.name = default_storage.save(image.file.name, ContentFile(out.getvalue()))
         image.save(update_fields=["file"])
+
+
+class ConnectedAccountFactory(factory.django.DjangoModelFactory):  # type: ignore[type-arg]
+    """A connected account with made-up credentials (encrypted as the model stores them)."""
+
+    class Meta:
+        model = "connections.ConnectedAccount"
+        # One account per person and network (the model's constraint): asking again gets it.
+        django_get_or_create = ("membership", "network")
+
+    membership = factory.SubFactory(MembershipFactory)
+    network = "bluesky"
+    server = "https://pds.example"
+    handle = factory.Sequence(lambda n: f"person{n}.test")
+
+    @factory.lazy_attribute
+    def credentials_encrypted(self) -> str:
+        import json
+
+        from coro.core import crypto
+
+        return crypto.encrypt(json.dumps({"token": "secret-token"}))
+
+
+class ScheduledPostFactory(factory.django.DjangoModelFactory):  # type: ignore[type-arg]
+    """A post waiting to go out on the sharer's connected account, due now."""
+
+    class Meta:
+        model = "sharing.ScheduledPost"
+
+    share = factory.SubFactory(ShareFactory, network="bluesky")
+    account = factory.SubFactory(
+        ConnectedAccountFactory,
+        membership=factory.SelfAttribute("..share.membership"),
+        network=factory.SelfAttribute("..share.network"),
+    )
+    text = "Nuevos azulejos, hechos a mano."
+    run_at = factory.LazyFunction(timezone.now)

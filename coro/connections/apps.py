@@ -1,4 +1,12 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+
+def _followers_refresh() -> None:
+    from coro.connections.services import followers_refresh_all
+
+    followers_refresh_all()
 
 
 class ConnectionsConfig(AppConfig):
@@ -7,3 +15,11 @@ class ConnectionsConfig(AppConfig):
 
     name = "coro.connections"
     label = "connections"
+
+    def ready(self) -> None:
+        from coro.core.periodic import PeriodicJob, periodic_register
+
+        # Each connected account's follower count (audience size for reach), once a day.
+        periodic_register(
+            PeriodicJob("connections.followers", timedelta(days=1), _followers_refresh)
+        )

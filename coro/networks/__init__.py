@@ -13,16 +13,32 @@ from django.utils.translation import gettext as _
 
 from coro.networks.base import (
     MAX_TEXT,
+    IntentUrl,
     Network,
     NetworkClient,
     Posted,
+    ServerNeeded,
     text_validate,
     too_long,
     too_long_message,
 )
 from coro.networks.text_rules import TextRule
 
-_MODULES = ["linkedin", "x", "bluesky", "threads", "email"]
+# The order the feed and the share screens list them in.
+_MODULES = [
+    "linkedin",
+    "x",
+    "facebook",
+    "xing",
+    "mastodon",
+    "bluesky",
+    "threads",
+    "whatsapp",
+    "telegram",
+    "reddit",
+    "email",
+    "copy",
+]
 
 NETWORKS: dict[str, Network] = {}
 for _name in _MODULES:
@@ -44,9 +60,11 @@ def validate_network_key(key: str) -> None:
 __all__ = [
     "MAX_TEXT",
     "NETWORKS",
+    "IntentUrl",
     "Network",
     "NetworkClient",
     "Posted",
+    "ServerNeeded",
     "TextRule",
     "get_network",
     "text_validate",

@@ -1,6 +1,8 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Protocol
+from urllib.parse import quote, urlencode
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, ngettext
@@ -34,22 +36,97 @@ class Posted:
     url: str
 
 
+@dataclass(frozen=True)
+class LinkCard:
+    """The card shown under a post: the link preview's title, description and image (its
+    bytes; None: a card without a picture). The caller builds it from the post's
+    ``LinkPreview`` (this layer does not know the content app); networks that build their
+    own card from the link (Mastodon) ignore it."""
+
+    uri: str
+    title: str
+    description: str
+    image: bytes | None = None
+
+
 class NetworkClient(Protocol):
-    """Posting through a person's connected account, for networks with an API (Mastodon and
-    Bluesky will fill this slot). ``credentials`` are the decrypted tokens of one account;
-    the client keeps nothing between calls."""
+    """Posting through a person's connected account, for networks with an API (Mastodon,
+    Bluesky). ``credentials`` are the decrypted tokens of one account; the client keeps
+    nothing between calls. Errors are ``coro.networks.clients``' types."""
 
     def post(
-        self, *, credentials: Mapping[str, str], text: str, link: str, idempotency_key: str
+        self,
+        *,
+        credentials: Mapping[str, str],
+        text: str,
+        link: str,
+        idempotency_key: str,
+        preview: LinkCard | None = None,
     ) -> Posted: ...
 
     def audience_size(self, *, credentials: Mapping[str, str]) -> int | None: ...
+
+
+class LazyClient:
+    """A network's API client, imported on first use (``<module>.CLIENT``): the SDKs behind
+    them are slow to import, and most processes never post."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    def _client(self) -> NetworkClient:
+        client: NetworkClient = import_module(self.module).CLIENT
+        return client
+
+    def post(
+        self,
+        *,
+        credentials: Mapping[str, str],
+        text: str,
+        link: str,
+        idempotency_key: str,
+        preview: LinkCard | None = None,
+    ) -> Posted:
+        return self._client().post(
+            credentials=credentials,
+            text=text,
+            link=link,
+            idempotency_key=idempotency_key,
+            preview=preview,
+        )
+
+    def audience_size(self, *, credentials: Mapping[str, str]) -> int | None:
+        return self._client().audience_size(credentials=credentials)
+
+
+class IntentUrl(Protocol):
+    """Builds a network's share-intent URL from the person's text and the tracked link.
+    ``title`` is the post's title (the e-mail's subject; other networks ignore it);
+    ``server`` is the person's own server (Mastodon's host; others ignore it)."""
+
+    def __call__(self, text: str, link: str, *, title: str = "", server: str = "") -> str: ...
+
+
+class ServerNeeded(ValueError):
+    """The network's intent goes to the person's own server, and none was given."""
+
+
+def query(params: Mapping[str, str]) -> str:
+    """A query string with every reserved character percent-encoded, spaces as ``%20``
+    (never ``+``, which some share pages and mail programs keep as a plus)."""
+    return urlencode(params, quote_via=quote)
 
 
 def link_after_space(text: str, link: str) -> str:
     """The text, a space and the link: how X's intent adds its ``url`` parameter, and how
     Bluesky's composer gets both in its one ``text`` parameter."""
     return " ".join(part for part in (text, link) if part)
+
+
+def link_after_blank_line(text: str, link: str) -> str:
+    """The text, a blank line and the link: an e-mail's body, a WhatsApp message, the
+    copied text."""
+    return "\n\n".join(part for part in (text, link) if part)
 
 
 def text_only(text: str, link: str) -> str:
@@ -65,12 +142,22 @@ class Network:
     key: str
     label: str
     text_rule: TextRule
-    # Builds the share-intent URL from the suggested text and the tracked link.
-    intent_url: Callable[[str, str], str]
+    # Builds the share-intent URL from the person's text and the tracked link (and the
+    # post's title, the person's server); None: no page to open ("copy text": the share
+    # screen copies ``outgoing(text, link)`` to the clipboard).
+    intent_url: IntentUrl | None
     # The text as the network receives it together with the link: what its limit applies to.
     outgoing: Callable[[str, str], str] = link_after_space
+    # The icon's path under the static files ("coro/networks/<key>.svg"), monochrome.
+    icon: str = ""
     # Whether the intent URL is opened in a new tab (web) or by the system (mailto:).
     opens_in_new_tab: bool = True
+    # Whether the intent carries the text. False (LinkedIn, Facebook, Xing: their dialogs
+    # take only the link): the share screen copies the text and says so before opening.
+    takes_text: bool = True
+    # Whether the intent goes to the person's own server (Mastodon): ``intent_url`` needs
+    # ``server=`` and raises ``ServerNeeded`` without it.
+    needs_server: bool = False
     # Posting through a connected account; None for networks shared by intent only.
     client: NetworkClient | None = None
 

@@ -1,17 +1,20 @@
 from urllib.parse import quote
 
 from coro.networks import text_rules
-from coro.networks.base import Network
+from coro.networks.base import Network, link_after_blank_line
 
 
-def intent_url(text: str, link: str) -> str:
-    subject, _, rest = text.partition("\n")
-    body = f"{rest.strip() or subject}\n\n{link}"
-    return f"mailto:?subject={quote(subject)}&body={quote(body)}"
+def _mailto_field(value: str) -> str:
+    # RFC 6068: every reserved character percent-encoded, line breaks as %0D%0A.
+    return quote(value.replace("\r\n", "\n").replace("\n", "\r\n"), safe="")
 
 
-def outgoing(text: str, link: str) -> str:
-    return f"{text}\n\n{link}"
+def intent_url(text: str, link: str, *, title: str = "", server: str = "") -> str:
+    """``mailto:`` with the post's title as the subject and the person's text, a blank line
+    and the link as the body; no subject without a title."""
+    fields = [("subject", title.strip())] if title.strip() else []
+    fields.append(("body", link_after_blank_line(text, link)))
+    return "mailto:?" + "&".join(f"{name}={_mailto_field(value)}" for name, value in fields)
 
 
 NETWORK = Network(
@@ -19,6 +22,7 @@ NETWORK = Network(
     label="E-mail",
     text_rule=text_rules.EMAIL,
     intent_url=intent_url,
-    outgoing=outgoing,
+    outgoing=link_after_blank_line,
+    icon="coro/networks/email.svg",
     opens_in_new_tab=False,
 )

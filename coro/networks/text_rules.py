@@ -99,7 +99,8 @@ def utf16_count(text: str) -> int:
     """UTF-16 code units, the length a JavaScript text box reports: an emoji outside the
     Basic Multilingual Plane counts 2. LinkedIn documents "3,000 characters" without saying
     how it counts; its composer is a web page, and UTF-16 never counts less than code points
-    or grapheme clusters."""
+    or grapheme clusters. The rule for every network that gives a number without saying how
+    it counts (Facebook, Xing, WhatsApp, Reddit); Telegram counts in UTF-16 itself."""
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -111,5 +112,25 @@ BLUESKY = TextRule(limit=300, count=grapheme_count)
 MASTODON = TextRule(limit=500, count=mastodon_count)
 THREADS = TextRule(limit=500, count=threads_count)
 LINKEDIN = TextRule(limit=3000, count=utf16_count)
+# Facebook: a post takes up to 63,206 characters (announced by Facebook in 2011, unchanged
+# since; Meta documents no other number). How it counts is not said: UTF-16, a web page's.
+FACEBOOK = TextRule(limit=63206, count=utf16_count)
+# Xing documents no limit for a post that we could find; 3,000 (LinkedIn's) is our own
+# choice, so a text meant for a professional network stays a post, not an article. The share
+# dialog takes only the link: the person pastes the text, so the number is advice.
+XING = TextRule(limit=3000, count=utf16_count)
+# WhatsApp: its Business (Cloud) API takes a text message body of up to 4,096 characters
+# (developers.facebook.com/docs/whatsapp/cloud-api/messages/text-messages); the app itself
+# takes longer ones. We keep to the documented 4,096.
+WHATSAPP = TextRule(limit=4096, count=utf16_count)
+# Telegram: a message is "1-4096 characters after entities parsing"
+# (core.telegram.org/bots/api#sendmessage); Telegram measures text in UTF-16 code units
+# (core.telegram.org/api/entities#entity-length).
+TELEGRAM = TextRule(limit=4096, count=utf16_count)
+# Reddit: the text becomes the post's title, "up to 300 characters long"
+# (www.reddit.com/dev/api#POST_api_submit).
+REDDIT = TextRule(limit=300, count=utf16_count)
 # An e-mail has no length limit; its count is only shown, in grapheme clusters.
 EMAIL = TextRule(limit=None, count=grapheme_count)
+# Copied text goes wherever the person pastes it: no limit, the count only shown.
+COPY = TextRule(limit=None, count=grapheme_count)

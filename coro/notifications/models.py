@@ -17,6 +17,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         TERMS_UPDATED = "terms_updated", _("New program terms")
         CONSENT_RECEIPT = "consent_receipt", _("Consent receipt")
+        ACCOUNT_RECONNECT = "account_reconnect", _("A connected account needs connecting again")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -38,6 +38,8 @@ class ShareForm(forms.Form):
         """The field is marked invalid; its errors are in the hints region it is described
         by (``share-hints``), which the live check keeps up to date."""
         self.fields["text"].widget.attrs["aria-invalid"] = "true"
+        # After an htmx answer, the focus goes back to the field (coro.js).
+        self.fields["text"].widget.attrs["data-focus-after-swap"] = ""
 
     def clean_text(self) -> str:
         text = newlines_unified(str(self.cleaned_data["text"]))

@@ -2,7 +2,6 @@
 it always starts ending with the employment disclosure (charter rule 8)."""
 
 import re
-from urllib.parse import unquote_plus
 
 # html_to_text is to move to one shared place (the lead's); imported from here until then.
 from coro.content.blog_parse import html_to_text
@@ -69,19 +68,37 @@ def starting_text(
     return suggested_text(post, network, link, disclosure, language)
 
 
-_PROBE = "coro-text-probe"
-
-
 def intent_takes_text(network: Network) -> bool:
-    """Whether the network's share dialog receives the text (LinkedIn's takes only the link:
-    the person pastes their words there)."""
-    return _PROBE in unquote_plus(network.intent_url(_PROBE, "https://coro.invalid/r/probe"))
+    """Whether the network's share dialog receives the text (LinkedIn's, Facebook's and
+    Xing's take only the link: the person pastes their words there)."""
+    return network.takes_text
 
 
-def outgoing_intent(network: Network, post: Post, text: str, link: str) -> str:
+def outgoing_intent(network: Network, post: Post, text: str, link: str, *, server: str = "") -> str:
     """The network's share dialog with exactly the person's words and the tracked link. An
-    e-mail takes the post's title as its subject (the e-mail intent reads the subject from
-    the first line) and the person's words as its body."""
-    if network.key == "email":
-        return network.intent_url(f"{post.title}\n{text}", link)
-    return network.intent_url(text, link)
+    e-mail takes the post's title as its subject and the person's words as its body;
+    Mastodon's goes to the person's ``server`` (``ServerNeeded`` without one)."""
+    if network.intent_url is None:
+        raise ValueError(f"{network.label} has no share page to open: copy the text instead.")
+    return network.intent_url(text, link, title=post.title, server=server)
+
+
+def copied_text(network: Network, text: str, link: str) -> str:
+    """What the "Copy text" destination puts on the clipboard: the text as it goes out with
+    the link (the text, a blank line, the link)."""
+    return network.outgoing(text, link)
+
+
+_WORDS = "\x00"
+
+
+def preview_around(network: Network, link: str) -> tuple[str, str, bool]:
+    """What the network shows around the person's words, for the share screen's preview:
+    (before, gap, link shown): the words are followed by ``gap`` and the link when the link
+    goes into the text (X, Bluesky, Mastodon, WhatsApp, e-mail...), and by nothing when it
+    goes beside it as a card (LinkedIn, Threads...)."""
+    shown = network.outgoing(_WORDS, link)
+    before, _, after = shown.partition(_WORDS)
+    if link and after.endswith(link):
+        return before, after[: -len(link)], True
+    return before, after, False

@@ -2,24 +2,30 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
+from coro.connections.profile_forms import ServerForm
+from coro.connections.profile_selectors import network_server
+from coro.connections.profile_services import network_server_set
 from coro.content.models import Post
 from coro.core.codes import new_code
 from coro.core.languages import current_language
 from coro.networks import Network, get_network, too_long, too_long_message
 from coro.networks.links import tracked_link
 from coro.orgs.access import org_object_or_404, org_view
-from coro.orgs.disclosure import disclosure_previews, disclosure_text
+from coro.orgs.disclosure import disclosure_text
 from coro.orgs.models import Membership
 from coro.program.selectors import is_enrolled
 from coro.sharing import selectors, services
-from coro.sharing.authenticity import several_shared_the_same, unfilled_prompts
 from coro.sharing.bots import is_preview_bot
 from coro.sharing.forms import ShareForm, newlines_unified
-from coro.sharing.texts import intent_takes_text, outgoing_intent, starting_text
+from coro.sharing.models import Share
+from coro.sharing.screen import ELSEWHERE, hints, screen_context
+from coro.sharing.texts import copied_text, outgoing_intent, starting_text
 
 
 class IntentRedirect(HttpResponseRedirect):
@@ -46,75 +52,211 @@ def _screen_link(membership: Membership, post: Post, target: Network) -> str:
     return tracked_link(earlier.code if earlier else new_code())
 
 
-def _hints(membership: Membership, post: Post, text: str) -> dict[str, Any]:
-    """What the screen says about the text as it stands: prompts left to fill in, and
-    whether several colleagues already shared almost the same words (never who). A text
-    longer than Coro takes is not looked at (its error says so)."""
-    if too_long(text):
-        return {"prompts": [], "similar": False}
-    colleagues = selectors.colleague_texts(post=post, membership=membership)
-    ignore = disclosure_previews(membership.organisation).values()
-    return {
-        "prompts": unfilled_prompts(text),
-        "similar": several_shared_the_same(text, colleagues, ignore),
+def _template(request: HttpRequest) -> str:
+    """The share screen alone for htmx (the dialog on the feed, or the screen's own
+    answers), the whole page otherwise."""
+    return "sharing/_screen.html" if getattr(request, "htmx", False) else "sharing/share.html"
+
+
+def _in_dialog(request: HttpRequest) -> bool:
+    """Whether the screen is in the feed's dialog (share.js says so on its requests)."""
+    return bool(getattr(request, "htmx", False)) and request.headers.get("X-Coro-Dialog") == "1"
+
+
+def _server(membership: Membership, target: Network) -> str:
+    if not target.needs_server:
+        return ""
+    return network_server(membership=membership, network=target.key)
+
+
+def _done(
+    request: HttpRequest,
+    membership: Membership,
+    post: Post,
+    target: Network,
+    tracked: Share,
+    server: str,
+) -> HttpResponse:
+    """After the share is recorded: the network's share page (a redirect without JavaScript;
+    with it, a short page that opens it, so the feed stays), or, for "Copy text", the text
+    and link to copy."""
+    copied = copied_text(target, tracked.text, tracked.tracked_link)
+    if target.intent_url is not None:
+        intent = outgoing_intent(target, post, tracked.text, tracked.tracked_link, server=server)
+        if not getattr(request, "htmx", False):
+            return IntentRedirect(intent)
+    else:
+        intent = ""
+    context = {
+        "membership": membership,
+        "post": post,
+        "network": target,
+        "intent": intent,
+        "copied": copied,
+        "text": tracked.text,
+        "takes_text": target.takes_text,
+        "dialog": _in_dialog(request),
     }
+    template = "sharing/_done.html" if getattr(request, "htmx", False) else "sharing/done.html"
+    return render(request, template, context)
 
 
-def _counter(target: Network, text: str, link: str) -> dict[str, Any]:
-    """The count shown without JavaScript (none for a text longer than Coro counts)."""
-    remaining = None if too_long(text) else target.remaining(text, link)
-    return {"remaining": remaining, "over": -remaining if remaining is not None else None}
+def _screen(
+    request: HttpRequest,
+    membership: Membership,
+    post: Post,
+    target: Network,
+    *,
+    form: ShareForm | None = None,
+    text: str | None = None,
+    server_form: ServerForm | None = None,
+) -> HttpResponse:
+    """The share screen as it stands: the suggestion (or the person's words and their
+    errors), and the server question first where the network needs one and none is stored."""
+    language = current_language()
+    link = _screen_link(membership, post, target)
+    server = _server(membership, target)
+    if server_form is None and target.needs_server and not server:
+        server_form = ServerForm(network=target)
+    if text is None:
+        disclosure = disclosure_text(membership.organisation, language)
+        text = starting_text(post, target, link, disclosure, language)
+    if form is None:
+        form = ShareForm(
+            initial={"text": text}, network_key=target.key, org_code=membership.organisation.code
+        )
+    if form.errors:
+        form.errors_described()
+    context = screen_context(
+        membership=membership,
+        post=post,
+        post_text=post.text(language),
+        target=target,
+        form=form,
+        text=text,
+        link=link,
+        server=server,
+        server_form=server_form,
+    )
+    context["dialog"] = _in_dialog(request)
+    return render(request, _template(request), context)
+
+
+def _not_enrolled(request: HttpRequest, membership: Membership) -> HttpResponse:
+    terms = reverse("program:terms", kwargs={"org_code": membership.organisation.code})
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(terms)
+    return redirect(terms)
 
 
 @org_view()
 @require_http_methods(["GET", "HEAD", "POST"])
 def share(request: HttpRequest, membership: Membership, code: str, network: str) -> HttpResponse:
     """The share screen: the person's own words for one network (GET), then the tracked
-    link and the network's own share dialog with exactly those words (POST)."""
+    link and the network's own share dialog with exactly those words (POST). For htmx (the
+    dialog on the feed) it answers with the screen alone. A network whose share page is on
+    the person's own server (Mastodon) asks for the server first."""
     post, target = _shareable(membership, code, network)
     if not is_enrolled(membership):
-        return redirect("program:terms", org_code=membership.organisation.code)
-    language = current_language()
-    disclosure = disclosure_text(membership.organisation, language)
+        return _not_enrolled(request, membership)
+    server = _server(membership, target)
+    if request.method != "POST" or (target.needs_server and not server):
+        posted = request.POST.get("text") if request.method == "POST" else None
+        # Without a server yet, the person's words are kept while it is asked.
+        return _screen(
+            request,
+            membership,
+            post,
+            target,
+            text=newlines_unified(posted) if posted is not None else None,
+        )
     link = _screen_link(membership, post, target)
-    form_kwargs = {"network_key": target.key, "org_code": membership.organisation.code}
-    if request.method == "POST":
-        data: Mapping[str, Any] = request.POST
-        if "text" not in data:  # one click from elsewhere: the suggestion as it stands
-            data = {"text": starting_text(post, target, link, disclosure, language)}
-        form = ShareForm(data, **form_kwargs)
-        if form.is_valid():
-            text = form.cleaned_data["text"]
-            try:
-                services.share_text_check(network=target, text=text, link=link)
-            except ValidationError as error:
-                form.add_error("text", error)
-            else:
-                tracked = services.share_record(
-                    post=post, membership=membership, network=target.key, text=text
-                )
-                return IntentRedirect(outgoing_intent(target, post, text, tracked.tracked_link))
-        text = newlines_unified(str(form.data.get("text", ""))).strip()
+    data: Mapping[str, Any] = request.POST
+    if "text" not in data:  # one click from elsewhere: the suggestion as it stands
+        language = current_language()
+        disclosure = disclosure_text(membership.organisation, language)
+        data = {"text": starting_text(post, target, link, disclosure, language)}
+    form = ShareForm(data, network_key=target.key, org_code=membership.organisation.code)
+    if form.is_valid():
+        text = form.cleaned_data["text"]
+        try:
+            services.share_text_check(network=target, text=text, link=link)
+        except ValidationError as error:
+            form.add_error("text", error)
+        else:
+            tracked = services.share_record(
+                post=post, membership=membership, network=target.key, text=text
+            )
+            return _done(request, membership, post, target, tracked, server)
+    text = newlines_unified(str(form.data.get("text", ""))).strip()
+    return _screen(request, membership, post, target, form=form, text=text)
+
+
+@org_view()
+@require_POST
+def share_server(
+    request: HttpRequest, membership: Membership, code: str, network: str
+) -> HttpResponse:
+    """The person's server for a network whose share page is on it (Mastodon), asked once on
+    the share screen and stored for them; then the screen again, now ready to share."""
+    post, target = _shareable(membership, code, network)
+    if not is_enrolled(membership):
+        raise PermissionDenied
+    if not target.needs_server:
+        raise Http404
+    form = ServerForm(request.POST, network=target)
+    if form.is_valid():
+        try:
+            network_server_set(
+                membership=membership, network=target.key, server=form.cleaned_data["server"]
+            )
+        except ValidationError as error:
+            form.add_error("server", error)
+    posted = request.POST.get("text")
+    text = newlines_unified(posted) if posted is not None else None
+    if form.is_valid():
+        if not getattr(request, "htmx", False):
+            return redirect(
+                "sharing:share",
+                org_code=membership.organisation.code,
+                code=post.code,
+                network=target.key,
+            )
+        return _screen(request, membership, post, target, text=text)
+    return _screen(request, membership, post, target, text=text, server_form=form)
+
+
+@org_view()
+@require_POST
+def share_device(request: HttpRequest, membership: Membership, code: str) -> JsonResponse:
+    """The phone's own share sheet ("More…", the Web Share API): the share is recorded first,
+    as "elsewhere" (Coro cannot know which app the person picks), and the page gets the
+    tracked link to hand to ``navigator.share`` with the person's words."""
+    post, target = _shareable(membership, code, ELSEWHERE)
+    if not is_enrolled(membership):
+        raise PermissionDenied
+    form = ShareForm(request.POST, network_key=target.key, org_code=membership.organisation.code)
+    errors: list[str] = []
+    if form.is_valid():
+        text = form.cleaned_data["text"]
+        try:
+            services.share_text_check(network=target, text=text, link=tracked_link("x" * 10))
+        except ValidationError as error:
+            errors = list(error.messages)
+        else:
+            tracked = services.share_record(
+                post=post, membership=membership, network=target.key, text=text
+            )
+            return JsonResponse(
+                {
+                    "title": post.text(current_language())["title"],
+                    "text": text,
+                    "url": tracked.tracked_link,
+                }
+            )
     else:
-        text = starting_text(post, target, link, disclosure, language)
-        form = ShareForm(initial={"text": text}, **form_kwargs)
-    if form.errors:
-        form.errors_described()
-    context = {
-        "membership": membership,
-        "post": post,
-        "post_text": post.text(language),
-        "network": target,
-        "form": form,
-        "errors": form.errors.get("text", []),
-        "recheck": bool(form.errors),
-        "link": link,
-        "takes_text": intent_takes_text(target),
-        "preview": selectors.preview_ready(post),
-        **_hints(membership, post, text),
-        **_counter(target, text, link),
-    }
-    return render(request, "sharing/share.html", context)
+        errors = [str(m) for m in form.errors.get("text", [])]
+    return JsonResponse({"errors": errors}, status=422)
 
 
 @org_view()
@@ -140,7 +282,7 @@ def share_check(
             services.share_text_check(network=target, text=text, link=link)
         except ValidationError as error:
             errors = list(error.messages)
-    context = {**_hints(membership, post, text), "errors": errors, "recheck": recheck}
+    context = {**hints(membership, post, text), "errors": errors, "recheck": recheck}
     return render(request, "sharing/_share_hints.html", context)
 
 

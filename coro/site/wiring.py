@@ -8,6 +8,7 @@ from coro.orgs.models import Membership
 from coro.people import hooks as people_hooks
 from coro.program import hooks as program_hooks
 from coro.program.services import program_leave
+from coro.sharing.posting import scheduled_posts_cancel_for
 from coro.sharing.services import shares_detach
 
 
@@ -15,12 +16,21 @@ def _sharing_detach_links(membership: Membership) -> None:
     shares_detach(membership=membership)
 
 
+def _sharing_cancel_scheduled_posts(membership: Membership) -> None:
+    scheduled_posts_cancel_for(membership=membership)
+
+
 def _program_leave(membership: Membership) -> None:
     program_leave(membership=membership)
 
 
 def connect() -> None:
-    # Leaving the program: tracked links keep working and counting, anonymously.
+    # Leaving the program: nothing more is posted on their accounts (first, while their
+    # shares still name them) ...
+    program_hooks.on_program_leave.register(
+        "sharing.cancel_scheduled_posts", _sharing_cancel_scheduled_posts
+    )
+    # ... and tracked links keep working and counting, anonymously.
     program_hooks.on_program_leave.register("sharing.detach_links", _sharing_detach_links)
     # An admin deactivates or removes a member: they leave the program, as if they had
     # left themselves (so their links are detached through on_program_leave above).

@@ -12,11 +12,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from testing.factories import (
     BlogFeedFactory,
     CommentFactory,
+    ConnectedAccountFactory,
     GoalFactory,
     InvitationFactory,
     MembershipFactory,
     PostFactory,
     PostImageFactory,
+    ScheduledPostFactory,
     TermsFactory,
 )
 
@@ -124,6 +126,13 @@ def objects_of(org, membership):
         "image": PostImageFactory(post=PostFactory(organisation=org)).code,
         "blog_feed": BlogFeedFactory(organisation=org).code,
         "comment": CommentFactory(post=PostFactory(organisation=org), author=membership).code,
+        "scheduled_post": ScheduledPostFactory(
+            share__post=PostFactory(organisation=org),
+            share__membership=membership or MembershipFactory(organisation=org),
+        ).code,
+        "connected_account": ConnectedAccountFactory(
+            membership=membership or MembershipFactory(organisation=org)
+        ).code,
     }
 
 
@@ -140,6 +149,10 @@ CODE_KIND = {
     "community:goal_edit": "goal",
     "community:goal_delete": "goal",
     "sharing:share_check": "post",
+    "sharing:post_schedule": "post",
+    "sharing:scheduled_post_cancel": "scheduled_post",
+    "sharing:share_server": "post",
+    "sharing:share_device": "post",
     "people:member_edit": "member",
     "people:invitation_revoke": "invitation",
     "people:invitation_resend": "invitation",
@@ -159,6 +172,7 @@ CODE_KIND = {
     "content:comment_add": "post",
     "content:comment_delete": "comment",
     "content:comment_hide": "comment",
+    "connections:account_disconnect": "connected_account",
 }
 
 ORG_ROUTES = [(name, route) for name, route, _ in ROUTES if name not in PUBLIC_ROUTES]

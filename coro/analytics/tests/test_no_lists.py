@@ -38,11 +38,13 @@ from testing.factories import (
     BlogFeedFactory,
     ClickFactory,
     CommentFactory,
+    ConnectedAccountFactory,
     GoalFactory,
     InvitationFactory,
     MembershipFactory,
     PostFactory,
     PostImageFactory,
+    ScheduledPostFactory,
     ShareFactory,
     TeamFactory,
 )
@@ -189,6 +191,8 @@ def program(tenancy) -> Program:
             blog_feed.code,
             proposal.code,
             comment.code,
+            ConnectedAccountFactory(membership=tenancy.admin, network="mastodon").code,
+            ScheduledPostFactory(share__post=post, share__membership=tenancy.admin).code,
         ],
     )
 

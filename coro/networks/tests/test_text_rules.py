@@ -6,8 +6,10 @@ coro/networks/text_rules.py and docs/networks.md), never computed by the code un
   bluesky   grapheme clusters
   mastodon  grapheme clusters, http(s) URLs 23, bare domains as written, @a@b counts as @a
   threads   code points, an emoji cluster counts its UTF-8 bytes
-  linkedin  UTF-16 code units
-  email     grapheme clusters (no limit)
+  linkedin, facebook, xing, whatsapp, telegram, reddit
+            UTF-16 code units (each row gives one number for the six: ``utf16(n)``)
+  email, copy
+            grapheme clusters (no limit)
 """
 
 import time
@@ -28,64 +30,78 @@ E_ACUTE = "e\u0301"  # e + combining acute accent (NFC makes it one é)
 LONG_URL = "https://azulejos.es/" + "a" * 100  # 120 characters
 TWO_URLS = "Mira https://azulejos.es/catalogo/primavera-2027 y https://example.com/a"
 
-# (what it tests, text, expected count per network). Every registered network and the
-# Mastodon rule must have a number in every row.
+
+def utf16(n: int) -> dict[str, int]:
+    """The networks counting UTF-16 code units, all ``n``."""
+    return dict(linkedin=n, facebook=n, xing=n, whatsapp=n, telegram=n, reddit=n)
+
+
+# (what it tests, text, expected count per network). Every registered network must have a
+# number in every row.
 TABLE = [
-    ("plain", "hola", dict(x=4, bluesky=4, mastodon=4, threads=4, linkedin=4, email=4)),
-    ("zwj family", FAMILY, dict(x=2, bluesky=1, mastodon=1, threads=25, linkedin=11, email=1)),
-    ("flag", FLAG, dict(x=2, bluesky=1, mastodon=1, threads=8, linkedin=4, email=1)),
-    ("skin tone", THUMB, dict(x=2, bluesky=1, mastodon=1, threads=8, linkedin=4, email=1)),
-    ("heart+vs16", HEART, dict(x=2, bluesky=1, mastodon=1, threads=6, linkedin=2, email=1)),
-    ("combining", E_ACUTE, dict(x=1, bluesky=1, mastodon=1, threads=2, linkedin=2, email=1)),
-    ("cjk", "日本語", dict(x=6, bluesky=3, mastodon=3, threads=3, linkedin=3, email=3)),
-    ("ellipsis", "…", dict(x=2, bluesky=1, mastodon=1, threads=1, linkedin=1, email=1)),
+    ("plain", "hola", dict(x=4, bluesky=4, mastodon=4, threads=4, email=4, copy=4, **utf16(4))),
+    (
+        "zwj family",
+        FAMILY,
+        dict(x=2, bluesky=1, mastodon=1, threads=25, email=1, copy=1, **utf16(11)),
+    ),
+    ("flag", FLAG, dict(x=2, bluesky=1, mastodon=1, threads=8, email=1, copy=1, **utf16(4))),
+    ("skin tone", THUMB, dict(x=2, bluesky=1, mastodon=1, threads=8, email=1, copy=1, **utf16(4))),
+    ("heart+vs16", HEART, dict(x=2, bluesky=1, mastodon=1, threads=6, email=1, copy=1, **utf16(2))),
+    (
+        "combining",
+        E_ACUTE,
+        dict(x=1, bluesky=1, mastodon=1, threads=2, email=1, copy=1, **utf16(2)),
+    ),
+    ("cjk", "日本語", dict(x=6, bluesky=3, mastodon=3, threads=3, email=3, copy=3, **utf16(3))),
+    ("ellipsis", "…", dict(x=2, bluesky=1, mastodon=1, threads=1, email=1, copy=1, **utf16(1))),
     (
         "279 letters and an ellipsis",
         "a" * 279 + "…",
-        dict(x=281, bluesky=280, mastodon=280, threads=280, linkedin=280, email=280),
+        dict(x=281, bluesky=280, mastodon=280, threads=280, email=280, copy=280, **utf16(280)),
     ),
     (
         "bare domain",
         "Visita azulejos.es hoy",
-        dict(x=34, bluesky=22, mastodon=22, threads=22, linkedin=22, email=22),
+        dict(x=34, bluesky=22, mastodon=22, threads=22, email=22, copy=22, **utf16(22)),
     ),
     (
         "two urls",
         TWO_URLS,
-        dict(x=54, bluesky=72, mastodon=54, threads=72, linkedin=72, email=72),
+        dict(x=54, bluesky=72, mastodon=54, threads=72, email=72, copy=72, **utf16(72)),
     ),
     (
         "one long url",
         LONG_URL,
-        dict(x=23, bluesky=120, mastodon=23, threads=120, linkedin=120, email=120),
+        dict(x=23, bluesky=120, mastodon=23, threads=120, email=120, copy=120, **utf16(120)),
     ),
     (
         "url without a real top-level domain",
         "http://localhost:8000/r/abc",
-        dict(x=27, bluesky=27, mastodon=27, threads=27, linkedin=27, email=27),
+        dict(x=27, bluesky=27, mastodon=27, threads=27, email=27, copy=27, **utf16(27)),
     ),
     (
         "newlines",
         "Hola\n\nadiós",
-        dict(x=11, bluesky=11, mastodon=11, threads=11, linkedin=11, email=11),
+        dict(x=11, bluesky=11, mastodon=11, threads=11, email=11, copy=11, **utf16(11)),
     ),
-    ("crlf", "a\r\nb", dict(x=3, bluesky=3, mastodon=3, threads=4, linkedin=4, email=3)),
+    ("crlf", "a\r\nb", dict(x=3, bluesky=3, mastodon=3, threads=4, email=3, copy=3, **utf16(4))),
     (
         "remote mention",
         "Gracias @ana@mastodon.social!",
-        dict(x=29, bluesky=29, mastodon=13, threads=29, linkedin=29, email=29),
+        dict(x=29, bluesky=29, mastodon=13, threads=29, email=29, copy=29, **utf16(29)),
     ),
     (
         "mixed",
         "¡Hola! \U0001f44b 日本",
-        dict(x=14, bluesky=11, mastodon=11, threads=14, linkedin=12, email=11),
+        dict(x=14, bluesky=11, mastodon=11, threads=14, email=11, copy=11, **utf16(12)),
     ),
 ]
 
 
-def test_the_table_covers_every_registered_network_and_mastodon():
+def test_the_table_covers_every_registered_network():
     for _label, _text, expected in TABLE:
-        assert set(expected) == set(NETWORKS) | {"mastodon"}
+        assert set(expected) == set(NETWORKS)
 
 
 @pytest.mark.parametrize(
@@ -97,8 +113,7 @@ def test_the_table_covers_every_registered_network_and_mastodon():
     ],
 )
 def test_counts(key, text, expected):
-    rule = MASTODON if key == "mastodon" else NETWORKS[key].text_rule
-    assert rule.count(text) == expected
+    assert NETWORKS[key].count(text) == expected
 
 
 def test_limits():
@@ -106,11 +121,18 @@ def test_limits():
     assert limits == {
         "x": 280,
         "bluesky": 300,
+        "mastodon": 500,
         "threads": 500,
         "linkedin": 3000,
+        "facebook": 63206,
+        "xing": 3000,
+        "whatsapp": 4096,
+        "telegram": 4096,
+        "reddit": 300,
         "email": None,
+        "copy": None,
     }
-    assert MASTODON.limit == 500
+    assert NETWORKS["mastodon"].text_rule is MASTODON
 
 
 LINK = "https://coro.azulejos.es/r/abcdefghij"  # 37 characters, a URL to X
@@ -134,6 +156,23 @@ LINK = "https://coro.azulejos.es/r/abcdefghij"  # 37 characters, a URL to X
         ("threads", FAMILY * 20 + "a", -1),
         ("linkedin", "a" * 2998 + FLAG, -2),
         ("email", "a" * MAX_TEXT, None),
+        # Mastodon: text, a space, the link as 23: 500 - 1 - 23.
+        ("mastodon", "a" * 476, 0),
+        ("mastodon", "a" * 477, -1),
+        ("mastodon", FAMILY * 476, 0),
+        # Facebook and Xing: the link beside the text, UTF-16.
+        ("facebook", "a" * MAX_TEXT, 63206 - MAX_TEXT),
+        ("xing", "a" * 2998 + FLAG, -2),
+        # WhatsApp: text, a blank line, the 37-character link: 4096 - 3500 - 2 - 37.
+        ("whatsapp", "a" * MAX_TEXT, 557),
+        ("whatsapp", FAMILY * 368, 4096 - 368 * 11 - 2 - 37),
+        # Telegram: the link, a line break, the text: 4096 - 37 - 1 - 3500.
+        ("telegram", "a" * MAX_TEXT, 558),
+        # Reddit: the text as a one-line title, the link beside it.
+        ("reddit", "a" * 300, 0),
+        ("reddit", "a" * 301, -1),
+        ("reddit", "a" * 149 + "\n\n  " + "b" * 150, 0),
+        ("copy", "a" * MAX_TEXT, None),
     ],
 )
 def test_remaining_counts_the_text_as_it_goes_out(key, text, remaining):
@@ -149,6 +188,14 @@ def test_outgoing_text():
     assert NETWORKS["threads"].outgoing("Hola", LINK) == "Hola"
     assert NETWORKS["linkedin"].outgoing("Hola", LINK) == "Hola"
     assert NETWORKS["email"].outgoing("Hola", LINK) == f"Hola\n\n{LINK}"
+    assert NETWORKS["mastodon"].outgoing("Hola", LINK) == f"Hola {LINK}"
+    assert NETWORKS["facebook"].outgoing("Hola", LINK) == "Hola"
+    assert NETWORKS["xing"].outgoing("Hola", LINK) == "Hola"
+    assert NETWORKS["whatsapp"].outgoing("Hola", LINK) == f"Hola\n\n{LINK}"
+    assert NETWORKS["whatsapp"].outgoing("", LINK) == LINK
+    assert NETWORKS["telegram"].outgoing("Hola", LINK) == f"{LINK}\nHola"
+    assert NETWORKS["reddit"].outgoing(" Hola\n\nqué  tal ", LINK) == "Hola qué tal"
+    assert NETWORKS["copy"].outgoing("Hola", LINK) == f"Hola\n\n{LINK}"
 
 
 def test_x_no_longer_lets_281_to_458_weighted_characters_through():
@@ -207,7 +254,7 @@ def test_shortened_fits_exactly_and_keeps_the_tail(key):
         text = network.shortened(body, LINK, tail=tail)
         assert text is not None and text.endswith(tail)
         assert network.fits(text, LINK)
-        if network.max_length is None:
+        if network.fits(body + tail, LINK):  # e-mail, or a limit above this text
             assert text == body + tail
             continue
         assert text.endswith("…" + tail)

@@ -141,8 +141,9 @@ def test_email_has_the_title_as_subject_and_the_text_and_link_as_body(tenancy, e
     query = parse_qs(urlsplit(location["Location"]).query)
     code = Share.objects.get().code
     assert query["subject"] == ["Abrimos tienda"]
+    # mailto: line breaks are CR LF (RFC 6068).
     assert query["body"] == [
-        "En Valencia, el lunes.\nOs esperamos.\n\nI work at Cerámicas Prueba\n\n"
+        "En Valencia, el lunes.\r\nOs esperamos.\r\n\r\nI work at Cerámicas Prueba\r\n\r\n"
         f"{settings.BASE_URL}/r/{code}"
     ]
 

@@ -6,7 +6,10 @@ from coro.site import wiring
 
 
 def test_the_hooks_carry_exactly_the_registrations_of_the_wiring():
-    assert list(program_hooks.on_program_leave.receivers) == ["sharing.detach_links"]
+    assert list(program_hooks.on_program_leave.receivers) == [
+        "sharing.cancel_scheduled_posts",
+        "sharing.detach_links",
+    ]
     assert list(people_hooks.on_member_deactivated.receivers) == ["program.leave"]
     assert list(people_hooks.on_member_removed.receivers) == ["program.leave"]
 
@@ -14,6 +17,6 @@ def test_the_hooks_carry_exactly_the_registrations_of_the_wiring():
 def test_connecting_twice_registers_nothing_twice():
     wiring.connect()
     wiring.connect()
-    assert len(program_hooks.on_program_leave.receivers) == 1
+    assert len(program_hooks.on_program_leave.receivers) == 2
     assert len(people_hooks.on_member_deactivated.receivers) == 1
     assert len(people_hooks.on_member_removed.receivers) == 1

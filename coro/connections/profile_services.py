@@ -1,0 +1,100 @@
+"""What a person tells Coro about themselves on a network, all optional (charter rule 6): the
+server they live on (Mastodon, for the share intent without connecting an account) and
+roughly how many people follow them there (for reach, or nothing)."""
+
+import ipaddress
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coro.connections.models import NetworkProfile
+from coro.core.fetch import address_allowed
+from coro.core.fetch.addresses import REFUSED_NAMES, REFUSED_SUFFIXES
+from coro.networks.mastodon import server_host
+from coro.orgs.models import Membership
+
+# The largest audience anyone may enter (well above any real account's followers).
+AUDIENCE_MAX = 1_000_000_000
+
+
+def _private() -> ValidationError:
+    return ValidationError(
+        _("That is the address of a private or local network: write your server's public name."),
+        code="server_private",
+    )
+
+
+def server_normalise(value: str) -> str:
+    """A server as the person typed it ("Mastodon.Social", "https://mastodon.social/",
+    "@ana@mastodon.social") in the form Coro stores: the host only ("mastodon.social"), or
+    a ValidationError. An IP literal must be a public address (``address_allowed``), and no
+    name of this machine or of a local network is taken. Nothing is looked up."""
+    host = server_host(value)  # the shape: a host name, no path, query or user
+    name = host.rsplit(":", 1)[0]
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        ip = None
+    if ip is not None:
+        if not address_allowed(ip):
+            raise _private()
+        return host
+    if name.rsplit(".", 1)[-1].isdigit():
+        # Digits only at the end and not an address ("10.1", "192.168.1"): browsers read
+        # these as IPv4 addresses too.
+        raise _private()
+    if name in REFUSED_NAMES or name.endswith(REFUSED_SUFFIXES):
+        raise _private()
+    return host
+
+
+def _profile(membership: Membership, network: str) -> NetworkProfile:
+    found = NetworkProfile.objects.filter(membership=membership, network=network).first()
+    return found or NetworkProfile(membership=membership, network=network)
+
+
+def _profile_save(profile: NetworkProfile, fields: list[str]) -> NetworkProfile:
+    profile.updated_at = timezone.now()
+    profile.full_clean()
+    if profile.pk is None:
+        profile.save()
+    else:
+        profile.save(update_fields=[*fields, "updated_at"])
+    return profile
+
+
+def audience_check(audience: int | None) -> None:
+    if audience is not None and not 0 <= audience <= AUDIENCE_MAX:
+        raise ValidationError(
+            _("Write a number between 0 and %(max)s, or leave it empty.")
+            % {"max": f"{AUDIENCE_MAX:,}"},
+            code="audience",
+        )
+
+
+def network_server_set(*, membership: Membership, network: str, server: str) -> NetworkProfile:
+    """Store the person's server for a network (checked and normalised; "" forgets it)."""
+    profile = _profile(membership, network)
+    profile.instance = server_normalise(server) if server.strip() else ""
+    return _profile_save(profile, ["instance"])
+
+
+def network_profile_set(
+    *,
+    membership: Membership,
+    network: str,
+    server: str | None,
+    approximate_audience: int | None,
+) -> NetworkProfile:
+    """Store what the person says about one network: their server ("" forgets it, None leaves
+    it as it is) and roughly how many people follow them there (None: they would rather not
+    say). Both optional."""
+    audience_check(approximate_audience)
+    profile = _profile(membership, network)
+    fields = ["approximate_audience"]
+    if server is not None:
+        profile.instance = server_normalise(server) if server.strip() else ""
+        fields.append("instance")
+    profile.approximate_audience = approximate_audience
+    return _profile_save(profile, fields)

@@ -1,0 +1,150 @@
+"""Connected accounts, for every network with an API: connecting, disconnecting (revoking
+where the network allows), "reconnect needed", and the daily follower count.
+
+Network-specific steps live beside this module (``mastodon.py``: OAuth; ``bluesky.py``: app
+passwords) and call these. Each network's API client is found through
+``coro.networks.get_network(key).client``.
+"""
+
+import logging
+from collections.abc import Callable, Mapping
+
+from django.db import transaction
+from django.utils import timezone
+
+from coro.connections.models import ConnectedAccount
+from coro.core import crypto
+from coro.networks import NetworkClient, get_network
+from coro.networks.clients import AuthError, ClientError
+from coro.networks.clients import mastodon as mastodon_client
+from coro.orgs.models import Membership
+
+logger = logging.getLogger(__name__)
+
+# How to revoke an account's credentials on its network, where the API allows it.
+REVOKERS: dict[str, Callable[[Mapping[str, str]], None]] = {"mastodon": mastodon_client.revoke}
+
+
+def client_for(network: str) -> NetworkClient | None:
+    """The network's API client, from the registry; None for networks shared by intent only."""
+    entry = get_network(network)
+    return entry.client if entry is not None else None
+
+
+def account_connect(
+    *,
+    membership: Membership,
+    network: str,
+    server: str,
+    handle: str,
+    remote_id: str,
+    credentials: dict[str, str],
+    followers_count: int | None,
+) -> ConnectedAccount:
+    """Store (or replace) the person's connected account on ``network``: one per network.
+    The credentials are encrypted before they are saved."""
+    with transaction.atomic():
+        account = (
+            ConnectedAccount.objects.select_for_update()
+            .filter(membership=membership, network=network)
+            .first()
+        ) or ConnectedAccount(membership=membership, network=network)
+        account.server = server
+        account.handle = handle[:300]
+        account.remote_id = remote_id[:300]
+        account.credentials = credentials
+        account.status = ConnectedAccount.Status.CONNECTED
+        account.followers_count = followers_count
+        account.followers_refreshed_at = timezone.now() if followers_count is not None else None
+        account.full_clean()
+        account.save()
+    return account
+
+
+def account_disconnect(*, account: ConnectedAccount) -> bool:
+    """Delete the account and its tokens; before that, revoke them on the network where the
+    API allows it. Whether they were revoked (False: not possible or it failed; the
+    account is deleted here all the same)."""
+    revoker = REVOKERS.get(account.network)
+    revoked = False
+    if revoker is not None:
+        try:
+            revoker(account.credentials)
+            revoked = True
+        except (ClientError, crypto.DecryptionError, KeyError):
+            logger.warning("Revoking the %s account %s failed.", account.network, account.pk)
+    account.delete()
+    return revoked
+
+
+def account_mark_reconnect(*, account: ConnectedAccount) -> None:
+    """The network refused the credentials (401/403): the person must connect again."""
+    if account.status != ConnectedAccount.Status.RECONNECT:
+        account.status = ConnectedAccount.Status.RECONNECT
+        account.save(update_fields=["status"])
+
+
+def account_credentials_update(*, account: ConnectedAccount, changes: Mapping[str, str]) -> None:
+    """Merge ``changes`` into the account's (encrypted) credentials."""
+    account.credentials = {**account.credentials, **changes}
+    account.save(update_fields=["credentials_encrypted"])
+
+
+def account_followers_refresh(*, account_id: int) -> int | None:
+    """Ask the network how many people follow the account now; the count (None: not known).
+    401/403 marks the account "reconnect needed"; other failures keep the last count.
+    Safe to run twice."""
+    account = ConnectedAccount.objects.filter(
+        pk=account_id, status=ConnectedAccount.Status.CONNECTED
+    ).first()
+    if account is None:
+        return None
+    client = client_for(account.network)
+    if client is None:
+        return account.followers_count
+    try:
+        count = client.audience_size(credentials=account.credentials)
+    except crypto.DecryptionError:
+        logger.error("The credentials of account %s cannot be decrypted.", account.pk)
+        account_mark_reconnect(account=account)
+        return None
+    except AuthError:
+        account_mark_reconnect(account=account)
+        return None
+    except ClientError as error:
+        logger.info("Follower count of account %s not refreshed: %s", account.pk, error.message)
+        return account.followers_count
+    account.followers_count = count
+    account.followers_refreshed_at = timezone.now()
+    account.save(update_fields=["followers_count", "followers_refreshed_at"])
+    if account.network == "mastodon":
+        _mastodon_limits_refresh(account)
+    return count
+
+
+def _mastodon_limits_refresh(account: ConnectedAccount) -> None:
+    """Keep the server's own limits (cached in the credentials) up to date."""
+    try:
+        max_chars, per_url = mastodon_client.server_limits(account.server)
+    except ClientError:
+        return
+    account_credentials_update(
+        account=account,
+        changes={"max_characters": str(max_chars), "characters_per_url": str(per_url)},
+    )
+
+
+def followers_refresh_all() -> int:
+    """The daily job: one task per connected account; how many were enqueued."""
+    from coro.connections.tasks import account_followers_refresh_task
+
+    ids = list(
+        ConnectedAccount.objects.filter(status=ConnectedAccount.Status.CONNECTED).values_list(
+            "pk", flat=True
+        )
+    )
+    for account_id in ids:
+        transaction.on_commit(
+            lambda account_id=account_id: account_followers_refresh_task.enqueue(account_id)  # type: ignore[misc]
+        )
+    return len(ids)

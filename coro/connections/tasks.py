@@ -1,0 +1,11 @@
+"""Background work of connections: thin wrappers that pass ids to the services."""
+
+from django_tasks import task
+
+
+@task()
+def account_followers_refresh_task(account_id: int) -> None:
+    """Refresh one account's follower count; safe to run twice."""
+    from coro.connections.services import account_followers_refresh
+
+    account_followers_refresh(account_id=account_id)

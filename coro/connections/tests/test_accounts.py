@@ -1,0 +1,153 @@
+"""Connected accounts: disconnecting (and revoking), tokens encrypted at rest, "reconnect
+needed", and the daily follower count; against mastodon-mock on loopback."""
+
+import pytest
+from django.urls import reverse
+from mastodon.errors import MastodonUnauthorizedError
+from mastodon_mock.testing import MockServer
+
+from coro.connections import services
+from coro.connections.models import ConnectedAccount
+from coro.core import crypto
+from coro.core.periodic import JOBS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def server(settings):
+    with MockServer() as running:
+        settings.FETCH_TEST_ALLOW = [f"127.0.0.1:{running.port}"]
+        yield running
+
+
+def account_on(server, membership, username="bob"):
+    """A connected account made as the OAuth flow makes it (the app registered on the server,
+    the token the server gave for the person)."""
+    from mastodon import Mastodon
+
+    client_id, client_secret = Mastodon.create_app(
+        "Coro", scopes=["write:statuses", "read:accounts"], api_base_url=server.base_url
+    )
+    token = server.client(username).access_token
+    return services.account_connect(
+        membership=membership,
+        network="mastodon",
+        server=server.base_url,
+        handle=f"@{username}@127.0.0.1",
+        remote_id=str(server.client(username).account_verify_credentials()["id"]),
+        credentials={
+            "server": server.base_url,
+            "access_token": token,
+            "client_id": client_id,
+            "client_secret": client_secret,
+        },
+        followers_count=None,
+    )
+
+
+def disconnect_url(account):
+    return reverse(
+        "connections:account_disconnect",
+        kwargs={"org_code": account.membership.organisation.code, "code": account.code},
+    )
+
+
+def test_disconnect_asks_first_then_revokes_and_deletes(tenancy, server):
+    account = account_on(server, tenancy.employee)
+    token = account.credentials["access_token"]
+    web = tenancy.client_for(tenancy.employee.user)
+    page = web.get(disconnect_url(account))
+    assert page.status_code == 200
+    assert "@bob@127.0.0.1" in page.content.decode()
+    assert ConnectedAccount.objects.exists()
+    response = web.post(disconnect_url(account), follow=True)
+    assert "Disconnected @bob@127.0.0.1." in response.content.decode()
+    assert not ConnectedAccount.objects.exists()
+    with pytest.raises(MastodonUnauthorizedError):
+        server.client(token=token).account_verify_credentials()
+
+
+def test_disconnect_deletes_locally_when_revoking_fails_and_says_so(tenancy, server, settings):
+    account = account_on(server, tenancy.employee)
+    settings.FETCH_TEST_ALLOW = []  # the server can no longer be reached
+    web = tenancy.client_for(tenancy.employee.user)
+    response = web.post(disconnect_url(account), follow=True)
+    assert "could not be told" in response.content.decode()
+    assert not ConnectedAccount.objects.exists()
+
+
+def test_nobody_else_can_disconnect_an_account(tenancy, server):
+    account = account_on(server, tenancy.employee)
+    for member in (tenancy.admin, tenancy.editor):
+        web = tenancy.client_for(member.user)
+        assert web.get(disconnect_url(account)).status_code == 404
+        assert web.post(disconnect_url(account)).status_code == 404
+    assert ConnectedAccount.objects.exists()
+
+
+def test_tokens_are_encrypted_at_rest_and_a_tampered_value_fails_closed(tenancy, server):
+    account = account_on(server, tenancy.employee)
+    token = account.credentials["access_token"]
+    stored = ConnectedAccount.objects.values_list("credentials_encrypted", flat=True).get()
+    assert token not in stored and "access_token" not in stored
+    key_id, _, value = stored.partition(":")
+    tampered = f"{key_id}:{value[:-6]}{'A' if value[-6] != 'A' else 'B'}{value[-5:]}"
+    ConnectedAccount.objects.update(credentials_encrypted=tampered)
+    account.refresh_from_db()
+    with pytest.raises(crypto.DecryptionError):
+        account.credentials  # noqa: B018
+    # Refreshing the follower count does not carry on with a guess: reconnect needed.
+    assert services.account_followers_refresh(account_id=account.pk) is None
+    account.refresh_from_db()
+    assert account.status == ConnectedAccount.Status.RECONNECT
+
+
+def test_followers_refresh_counts_and_marks_reconnect_on_a_refused_token(tenancy, server):
+    account = account_on(server, tenancy.employee, "bob")  # alice follows bob
+    assert services.account_followers_refresh(account_id=account.pk) == 1
+    account.refresh_from_db()
+    assert account.followers_count == 1 and account.followers_refreshed_at is not None
+    assert account.credentials["max_characters"] == "500"
+    services.account_credentials_update(account=account, changes={"access_token": "revoked"})
+    assert services.account_followers_refresh(account_id=account.pk) is None
+    account.refresh_from_db()
+    assert account.status == ConnectedAccount.Status.RECONNECT
+    assert account.followers_count == 1  # the last known count stays
+
+
+def test_a_failing_server_keeps_the_last_count(tenancy, server, settings):
+    account = account_on(server, tenancy.employee, "bob")
+    services.account_followers_refresh(account_id=account.pk)
+    settings.FETCH_TEST_ALLOW = []
+    assert services.account_followers_refresh(account_id=account.pk) == 1
+    account.refresh_from_db()
+    assert account.status == ConnectedAccount.Status.CONNECTED
+
+
+def test_the_daily_job_refreshes_every_connected_account(
+    tenancy, server, django_capture_on_commit_callbacks
+):
+    bob = account_on(server, tenancy.employee, "bob")
+    alice = account_on(server, tenancy.editor, "alice")
+    ConnectedAccount.objects.filter(pk=alice.pk).update(status=ConnectedAccount.Status.RECONNECT)
+    job = JOBS["connections.followers"]
+    assert job.every.days == 1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job.run()
+    assert len(callbacks) == 1  # one task per connected account; none for "reconnect"
+    bob.refresh_from_db()
+    alice.refresh_from_db()
+    assert bob.followers_count == 1
+    assert alice.followers_count is None
+
+
+def test_the_networks_page_lists_the_account_with_a_disconnect_button(tenancy, server):
+    account = account_on(server, tenancy.employee)
+    web = tenancy.client_for(tenancy.employee.user)
+    page = web.get(
+        reverse("connections:profiles", kwargs={"org_code": tenancy.org.code})
+    ).content.decode()
+    assert "@bob@127.0.0.1" in page
+    assert disconnect_url(account) in page
+    assert reverse("connections:mastodon_connect", kwargs={"org_code": tenancy.org.code}) in page
