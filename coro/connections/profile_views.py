@@ -6,8 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -17,18 +15,6 @@ from coro.connections.profile_forms import ProfilesForm
 from coro.connections.profile_selectors import network_profiles
 from coro.orgs.access import org_view
 from coro.orgs.models import Membership
-
-# Connected accounts are listed by this part when it exists (the connected accounts' own
-# views write it); the page shows nothing there until then.
-ACCOUNTS_TEMPLATE = "connections/_accounts.html"
-
-
-def template_if_present(name: str) -> str | None:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return None
-    return name
 
 
 def _initial(membership: Membership) -> dict[str, object]:
@@ -68,7 +54,6 @@ def profiles(request: HttpRequest, membership: Membership) -> HttpResponse:
     context = {
         "membership": membership,
         "form": form,
-        "accounts_template": template_if_present(ACCOUNTS_TEMPLATE),
         "next": _safe_next(request),
     }
     return render(request, "connections/profiles.html", context, status=422 if form.errors else 200)

@@ -4,9 +4,6 @@ person's own server, and the optional posting part of connected accounts."""
 
 from typing import Any
 
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-
 from coro.connections.profile_forms import ServerForm
 from coro.content.models import Post, PostText
 from coro.networks import NETWORKS, Network, too_long
@@ -20,16 +17,6 @@ from coro.sharing.texts import preview_around
 # The destination a share through the phone's own share sheet counts under: Coro cannot know
 # which app the person picks there, so it counts as "elsewhere", like copying the text.
 ELSEWHERE = "copy"
-# "Post now / Schedule" through a connected account: shown when that part exists.
-CONNECTED_TEMPLATE = "sharing/_connected.html"
-
-
-def template_if_present(name: str) -> str | None:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return None
-    return name
 
 
 def hints(membership: Membership, post: Post, text: str) -> dict[str, Any]:
@@ -85,7 +72,6 @@ def screen_context(
         # Asked first, when the network's share page is on the person's own server.
         "server_form": server_form,
         "elsewhere": ELSEWHERE in NETWORKS,
-        "connected_template": template_if_present(CONNECTED_TEMPLATE),
         **hints(membership, post, text),
         **counter(target, text, link),
     }

@@ -14,6 +14,12 @@ from coro.core.periodic import JOBS
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read Coro's English texts (the default language is Spanish)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def server(settings):
     with MockServer() as running:

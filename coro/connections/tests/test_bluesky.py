@@ -27,6 +27,13 @@ urlpatterns = [
 ]
 pytestmark = pytest.mark.urls(__name__)
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read Coro's English texts (the default language is Spanish)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 _handles = itertools.count()
 
 

@@ -25,6 +25,12 @@ from coro.networks.clients import mastodon as client
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read Coro's English texts (the default language is Spanish)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def server(settings):
     """A fresh local Mastodon server (in memory, on 127.0.0.1), the only one Coro may reach."""

@@ -8,6 +8,12 @@ from coro.connections.models import NetworkProfile
 from coro.connections.profile_services import network_profile_set, server_normalise
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read Coro's English texts (the default language is Spanish)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [

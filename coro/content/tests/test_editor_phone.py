@@ -56,7 +56,10 @@ def fits(page: Page, post: Post) -> None:
     for n in range(3):
         image = images.nth(n)
         image.scroll_into_view_if_needed()
-        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        # Lazily loaded: wait until it has loaded (fails after the timeout if it never does).
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+        )
         assert image.bounding_box()["width"] <= WIDTH
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, page.url
 
