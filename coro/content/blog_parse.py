@@ -40,18 +40,16 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import unescape
 from typing import Any
 from urllib.parse import urljoin
 from xml.sax import SAXParseException
 
 import feedparser  # type: ignore[import-untyped]
-import nh3
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
-from coro.content.texts import text_shorten
+from coro.content.texts import html_to_text, text_shorten
 
 TITLE_MAX = 1_000  # characters of a title's text: over it, the item is refused
 TITLE_KEEP = 200  # a post title (the post editor's limit): longer ones are shortened
@@ -71,15 +69,6 @@ _BOMS = [
     (codecs.BOM_UTF16_BE, "utf-16-be"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
 ]
-# Where HTML ends a paragraph or a line: kept as blank lines / line breaks in the text.
-_PARAGRAPH_END = re.compile(
-    r"<\s*/\s*(?:p|div|h[1-6]|blockquote|pre|ul|ol|table|section|article|figure|header|footer)\b[^>]*>",
-    re.IGNORECASE,
-)
-_LINE_END = re.compile(r"<\s*(?:br|/\s*tr)\b[^>]*>", re.IGNORECASE)
-_LIST_ITEM = re.compile(r"<\s*li\b[^>]*>", re.IGNORECASE)
-_SPACES = re.compile(r"[^\S\n]+")
-_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 class FeedProblem(Exception):
@@ -163,23 +152,6 @@ class FeedEntry:
 class ParsedFeed:
     title: str
     entries: list[FeedEntry]  # newest first; keys are unique
-
-
-def html_to_text(html: str) -> str:
-    """Plain text of some HTML, for places that take no markup (a post made from a blog
-    item, a text to share made from a post's rendered Markdown).
-
-    No tags are left at all (nh3 removes them, and drops ``<script>`` and ``<style>`` with
-    their content); entities are decoded once, so ``&lt;b&gt;`` becomes the text ``<b>``,
-    never a tag; paragraphs and block ends become blank lines, ``<br>`` a line break, list
-    items "- " lines; runs of spaces are collapsed and the ends trimmed. The result is text,
-    not HTML: escape it (templates do) before putting it in a page."""
-    marked = _PARAGRAPH_END.sub("\n\n", html)
-    marked = _LINE_END.sub("\n", marked)
-    marked = _LIST_ITEM.sub("\n- ", marked)
-    text = unescape(nh3.clean(marked, tags=set()))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def _text_encoding(body: bytes, http_charset: str | None) -> tuple[str, bytes]:

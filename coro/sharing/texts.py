@@ -3,10 +3,9 @@ it always starts ending with the employment disclosure (charter rule 8)."""
 
 import re
 
-# html_to_text is to move to one shared place (the lead's); imported from here until then.
-from coro.content.blog_parse import html_to_text
 from coro.content.markdown import render_markdown
 from coro.content.models import Post
+from coro.content.texts import html_to_text
 from coro.networks import Network
 
 SEPARATOR = "\n\n"

@@ -23,8 +23,9 @@ from PIL import Image
 from coro.content import blog
 from coro.content.blog import blog_feed_add, blog_feed_check, blog_feeds_check_all
 from coro.content.blog_errors import blog_error_code, blog_error_message
-from coro.content.blog_parse import BODY_KEEP, ITEM_TEXT_MAX, feed_parse, html_to_text
+from coro.content.blog_parse import BODY_KEEP, ITEM_TEXT_MAX, feed_parse
 from coro.content.models import BlogFeed, BlogFeedItem, LinkPreview, Post
+from coro.content.texts import html_to_text
 from coro.core.periodic import JOBS
 from testing.factories import BlogFeedFactory
 
