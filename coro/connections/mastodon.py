@@ -6,8 +6,8 @@
 2. ``oauth_finish``: the server sends them back with ``code`` and ``state``. Refused unless
    there is a pending flow of this person, the state matches it, and (where the server says
    which server it is, RFC 9207 ``iss``) the server is the pending one. The code is exchanged
-   with the verifier, and the token is stored encrypted with the account's handle, id,
-   follower count and the server's own text limits.
+   with the verifier, and the token is stored encrypted with the account's handle, id and
+   follower count; the server's own text limits are kept too (``limits.py``).
 
 Scopes: ``write:statuses`` and ``read:accounts`` (the follower count), nothing else.
 """
@@ -22,11 +22,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from coro.connections.limits import server_limits_refresh
 from coro.connections.models import ConnectedAccount, MastodonApp
 from coro.connections.services import account_connect
-from coro.core import crypto
 from coro.core.fetch.addresses import REFUSED_NAMES, REFUSED_SUFFIXES, address_allowed
-from coro.networks.clients import ClientError
 from coro.networks.clients import mastodon as client
 from coro.orgs.models import Membership
 
@@ -191,10 +190,8 @@ def oauth_finish(
         redirect_uri=str(pending["redirect_uri"]),
         code_verifier=str(pending["code_verifier"]),
     )
-    try:
-        max_chars, per_url = client.server_limits(server)
-    except ClientError:
-        max_chars, per_url = client.DEFAULT_MAX_CHARACTERS, client.DEFAULT_CHARACTERS_PER_URL
+    # The server's own text limits, for the share screen's counter (kept if it cannot say).
+    server_limits_refresh(server=server)
     return account_connect(
         membership=membership,
         network=NETWORK,
@@ -206,18 +203,6 @@ def oauth_finish(
             "access_token": account.access_token,
             "client_id": app.client_id,
             "client_secret": app.client_secret,
-            "max_characters": str(max_chars),
-            "characters_per_url": str(per_url),
         },
         followers_count=account.followers_count,
     )
-
-
-def account_limits(account: ConnectedAccount) -> tuple[int, int]:
-    """The account's server's ``(max_characters, characters_per_url)``, as cached when it was
-    connected (refreshed daily); Mastodon's defaults if unknown."""
-    try:
-        credentials = account.credentials
-        return int(credentials["max_characters"]), int(credentials["characters_per_url"])
-    except (KeyError, ValueError, crypto.DecryptionError):
-        return client.DEFAULT_MAX_CHARACTERS, client.DEFAULT_CHARACTERS_PER_URL

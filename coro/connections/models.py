@@ -108,3 +108,18 @@ class MastodonApp(models.Model):
     @client_secret.setter
     def client_secret(self, value: str) -> None:
         self.client_secret_encrypted = crypto.encrypt(value)
+
+
+class ServerLimits(models.Model):
+    """A Mastodon server's own text limits, from its ``/api/v2/instance``: how many characters
+    a post may have and how many each link counts. Fetched when a person names the server or
+    connects an account on it, and once a day; the share screen counts with them."""
+
+    # The server's base URL, normalised as accounts store it ("https://mastodon.social").
+    server = models.URLField(max_length=300, unique=True)
+    max_characters = models.PositiveIntegerField()
+    characters_per_url = models.PositiveIntegerField()
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.server}: {self.max_characters}"

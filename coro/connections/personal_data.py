@@ -7,7 +7,7 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
-from coro.connections.models import ConnectedAccount, MastodonApp, NetworkProfile
+from coro.connections.models import ConnectedAccount, MastodonApp, NetworkProfile, ServerLimits
 from coro.core.personal_data import PersonalDataFile
 
 
@@ -54,4 +54,5 @@ FILES = [
 
 NOTHING_PERSONAL: dict[type[Model], str] = {
     MastodonApp: "Coro's own OAuth application on a Mastodon server",
+    ServerLimits: "a Mastodon server's own text limits",
 }

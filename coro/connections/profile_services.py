@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coro.connections.models import NetworkProfile
+from coro.connections import limits
+from coro.connections.models import NetworkProfile, ServerLimits
 from coro.core.fetch import address_allowed
 from coro.core.fetch.addresses import REFUSED_NAMES, REFUSED_SUFFIXES
 from coro.networks.mastodon import server_host
@@ -61,7 +62,17 @@ def _profile_save(profile: NetworkProfile, fields: list[str]) -> NetworkProfile:
         profile.save()
     else:
         profile.save(update_fields=[*fields, "updated_at"])
+    if "instance" in fields and profile.instance and profile.network == limits.NETWORK:
+        _limits_learn(profile.instance)
     return profile
+
+
+def _limits_learn(host: str) -> None:
+    """A server Coro has not asked yet: ask it for its text limits, in the background (the
+    daily job keeps the known ones up to date)."""
+    server = limits.server_url(host)
+    if not ServerLimits.objects.filter(server=server).exists():
+        limits.server_limits_enqueue(server)
 
 
 def audience_check(audience: int | None) -> None:

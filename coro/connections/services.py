@@ -117,21 +117,7 @@ def account_followers_refresh(*, account_id: int) -> int | None:
     account.followers_count = count
     account.followers_refreshed_at = timezone.now()
     account.save(update_fields=["followers_count", "followers_refreshed_at"])
-    if account.network == "mastodon":
-        _mastodon_limits_refresh(account)
     return count
-
-
-def _mastodon_limits_refresh(account: ConnectedAccount) -> None:
-    """Keep the server's own limits (cached in the credentials) up to date."""
-    try:
-        max_chars, per_url = mastodon_client.server_limits(account.server)
-    except ClientError:
-        return
-    account_credentials_update(
-        account=account,
-        changes={"max_characters": str(max_chars), "characters_per_url": str(per_url)},
-    )
 
 
 def followers_refresh_all() -> int:

@@ -9,3 +9,11 @@ def account_followers_refresh_task(account_id: int) -> None:
     from coro.connections.services import account_followers_refresh
 
     account_followers_refresh(account_id=account_id)
+
+
+@task()
+def server_limits_refresh_task(server: str) -> None:
+    """Ask a Mastodon server for its own text limits and keep them; safe to run twice."""
+    from coro.connections.limits import server_limits_refresh
+
+    server_limits_refresh(server=server)

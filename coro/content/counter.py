@@ -156,16 +156,16 @@ def _counter(request: HttpRequest, context: dict[str, Any], *, status: int = 200
     return render(request, "content/_counter.html", context, status=status)
 
 
-@org_view()
-@require_POST
-def text_count(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """The counter fragment for ``network``'s limit. The text is read from the field named
-    by ``text_field`` (default ``text``), the link from ``link_field`` (default ``link``;
-    empty: a tracked link of this site) and the language from ``language_field`` (default
-    ``language``); ``disclosure=1`` adds the disclosure; ``show_network=1`` names the
-    network."""
+def count_response(
+    request: HttpRequest, membership: Membership, network: Network | None
+) -> HttpResponse:
+    """The counter fragment for ``network``'s limit (None: a network Coro does not know). The
+    text is read from the field named by ``text_field`` (default ``text``), the link from
+    ``link_field`` (default ``link``; empty: a tracked link of this site) and the language
+    from ``language_field`` (default ``language``); ``disclosure=1`` adds the disclosure;
+    ``show_network=1`` names the network. A counter endpoint of its own (``count_url``, such
+    as the share screen's, which counts with the person's own server) answers with this."""
     data = request.POST
-    network = get_network(data.get("network", ""))
     if network is None:
         message = _("Coro does not know this network.")
         return _counter(request, {"message": message, "over": True}, status=400)
@@ -183,9 +183,18 @@ def text_count(request: HttpRequest, membership: Membership) -> HttpResponse:
     return _counter(request, state)
 
 
+@org_view()
+@require_POST
+def text_count(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The counter fragment for the registry's ``network`` (see ``count_response``)."""
+    return count_response(request, membership, get_network(request.POST.get("network", "")))
+
+
 class CountedTextarea(forms.Textarea):
     """A textarea followed by a live counter of what is left under ``network_key``'s limit
-    (see the module's docstring for how to use it)."""
+    (see the module's docstring for how to use it). ``network`` counts with another rule than
+    the registry's (a person's own Mastodon server's): it makes the first count, and
+    ``count_url`` names the endpoint that counts the same way as the person types."""
 
     def __init__(
         self,
@@ -193,6 +202,8 @@ class CountedTextarea(forms.Textarea):
         *,
         org_code: str,
         organisation: Organisation | None = None,
+        network: Network | None = None,
+        count_url: str | None = None,
         link_field: str | None = None,
         language: str | None = None,
         language_field: str | None = None,
@@ -204,6 +215,8 @@ class CountedTextarea(forms.Textarea):
         self.network_key = network_key
         self.org_code = org_code
         self.organisation = organisation
+        self.network = network
+        self.count_url = count_url
         self.link_field = link_field
         self.language = language
         self.language_field = language_field
@@ -228,7 +241,8 @@ class CountedTextarea(forms.Textarea):
         # With the first count in the page, the server is asked only as the person types.
         trigger = "input changed delay:150ms" + ("" if self.organisation else ", load")
         attrs = {
-            "hx-post": reverse("content:text_count", kwargs={"org_code": self.org_code}),
+            "hx-post": self.count_url
+            or reverse("content:text_count", kwargs={"org_code": self.org_code}),
             "hx-trigger": trigger,
             "hx-target": f"#{counter_id}",
             "hx-swap": "innerHTML",
@@ -243,7 +257,7 @@ class CountedTextarea(forms.Textarea):
 
     def first_count(self, value: Any) -> str:
         """The counter's first words, rendered with the page ("" without ``organisation``)."""
-        network = get_network(self.network_key)
+        network = self.network or get_network(self.network_key)
         if self.organisation is None or network is None:
             return ""
         state = counter_state(

@@ -58,9 +58,10 @@ _REMOTE_MENTION = re.compile(r"(^|[^/\w])@([a-z0-9_]+)@[a-z0-9.-]+[a-z0-9]+", re
 MASTODON_URL_LENGTH = 23
 
 
-def mastodon_count(text: str) -> int:
+def mastodon_count(text: str, per_url: int = MASTODON_URL_LENGTH) -> int:
     """Mastodon's count (app/validators/status_length_validator.rb): grapheme clusters,
-    after every URL is replaced by 23 characters and every remote mention by its local part.
+    after every URL is replaced by ``per_url`` characters (23 unless the server says
+    otherwise) and every remote mention by its local part.
 
     Mastodon finds URLs with twitter-text's extractor *with the protocol required*, so
     ``https://azulejos.es/loooong`` counts 23 while a bare ``azulejos.es`` counts its 11
@@ -73,7 +74,7 @@ def mastodon_count(text: str) -> int:
     for url in extract_urls_with_indices(text, False):
         start, end = url["indices"]
         parts.append(_REMOTE_MENTION.sub(r"\1@\2", text[position:start]))
-        parts.append("x" * MASTODON_URL_LENGTH)
+        parts.append("x" * per_url)
         position = end
     parts.append(_REMOTE_MENTION.sub(r"\1@\2", text[position:]))
     return grapheme_count("".join(parts))
@@ -108,7 +109,16 @@ X = TextRule(limit=280, count=x_count)
 # Bluesky's lexicon: app.bsky.feed.post text has maxGraphemes 300. We count links in full
 # as written; the Bluesky app may shorten how they show, never making a text longer.
 BLUESKY = TextRule(limit=300, count=grapheme_count)
-# Mastodon's default; an instance may allow more (its /api/v2/instance says how many).
+
+
+def mastodon_rule(limit: int, per_url: int) -> TextRule:
+    """A Mastodon server's own rule, from its ``/api/v2/instance`` (``max_characters``,
+    ``characters_reserved_per_url``)."""
+    return TextRule(limit=limit, count=lambda text: mastodon_count(text, per_url))
+
+
+# Mastodon's default; a server may allow more (its /api/v2/instance says how many; the share
+# screen counts with the person's own server's rule, coro/connections/limits.py).
 MASTODON = TextRule(limit=500, count=mastodon_count)
 THREADS = TextRule(limit=500, count=threads_count)
 LINKEDIN = TextRule(limit=3000, count=utf16_count)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coro.content.counter import CountedTextarea
-from coro.networks import too_long, too_long_message
+from coro.networks import Network, too_long, too_long_message
 
 # The hidden field holding the person's tracked link, which the live counter counts with.
 LINK_FIELD = "link"
@@ -22,13 +22,23 @@ class ShareForm(forms.Form):
 
     text = forms.CharField(label=_("Your text"), required=False)
 
-    def __init__(self, *args: Any, network_key: str, org_code: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        network: Network,
+        org_code: str,
+        count_url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         # The text already ends with the disclosure (the person may change it): the counter
-        # counts the text as it stands, with the tracked link.
+        # counts the text as it stands, with the tracked link, as ``network`` counts (the
+        # person's own server's rule, asked at ``count_url``).
         self.fields["text"].widget = CountedTextarea(
-            network_key,
+            network.key,
             org_code=org_code,
+            network=network,
+            count_url=count_url,
             link_field=LINK_FIELD,
             disclosure=False,
             attrs={"rows": 9, "aria-describedby": "share-hints"},

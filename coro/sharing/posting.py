@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coro.connections.limits import network_for
 from coro.connections.models import ConnectedAccount
 from coro.connections.services import account_mark_reconnect, client_for
 from coro.content.models import LinkPreview, Post
@@ -81,7 +82,8 @@ def scheduled_post_create(
 ) -> ScheduledPost:
     """The person asks Coro to post ``text`` with the share's tracked link on their own
     connected account: now (``run_at`` None) or at the time they chose."""
-    network = get_network(share.network)
+    registered = get_network(share.network)
+    network = network_for(account.membership, registered) if registered else None
     if share.membership_id is None or account.membership_id != share.membership_id:
         raise ValidationError(_("You can only post on your own account."), code="not_yours")
     if network is None or client_for(share.network) is None or account.network != share.network:

@@ -6,6 +6,7 @@ app_name = "sharing"
 urlpatterns = [
     path("posts/<str:code>/share/<str:network>/", views.share, name="share"),
     path("posts/<str:code>/share/<str:network>/check/", views.share_check, name="share_check"),
+    path("posts/<str:code>/share/<str:network>/count/", views.share_count, name="share_count"),
     path("posts/<str:code>/share/<str:network>/server/", views.share_server, name="share_server"),
     path("posts/<str:code>/share-device/", views.share_device, name="share_device"),
     # Posting on the person's own connected account (posting_views.py).

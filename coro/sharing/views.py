@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from coro.connections.limits import network_for
 from coro.connections.profile_forms import ServerForm
 from coro.connections.profile_selectors import network_server
 from coro.connections.profile_services import network_server_set
+from coro.content.counter import count_response
 from coro.content.models import Post
 from coro.core.codes import new_code
 from coro.core.languages import current_language
@@ -35,14 +37,26 @@ class IntentRedirect(HttpResponseRedirect):
 
 
 def _shareable(membership: Membership, code: str, network: str) -> tuple[Post, Network]:
-    """The live post meant for this person, and the network; 404 for anything else."""
+    """The live post meant for this person, and the network as the person's own server counts
+    (``network_for``); 404 for anything else."""
     post = org_object_or_404(
         selectors.posts_shareable(membership), membership.organisation, code=code
     )
     target = get_network(network)
     if target is None:
         raise Http404
-    return post, target
+    return post, network_for(membership, target)
+
+
+def _share_form(
+    membership: Membership, post: Post, target: Network, *args: Any, **kwargs: Any
+) -> ShareForm:
+    """The share form for this post and network, its counter asking ``share_count``."""
+    code = membership.organisation.code
+    count_url = reverse(
+        "sharing:share_count", kwargs={"org_code": code, "code": post.code, "network": target.key}
+    )
+    return ShareForm(*args, network=target, org_code=code, count_url=count_url, **kwargs)
 
 
 def _screen_link(membership: Membership, post: Post, target: Network) -> str:
@@ -122,9 +136,7 @@ def _screen(
         disclosure = disclosure_text(membership.organisation, language)
         text = starting_text(post, target, link, disclosure, language)
     if form is None:
-        form = ShareForm(
-            initial={"text": text}, network_key=target.key, org_code=membership.organisation.code
-        )
+        form = _share_form(membership, post, target, initial={"text": text})
     if form.errors:
         form.errors_described()
     context = screen_context(
@@ -176,7 +188,7 @@ def share(request: HttpRequest, membership: Membership, code: str, network: str)
         language = current_language()
         disclosure = disclosure_text(membership.organisation, language)
         data = {"text": starting_text(post, target, link, disclosure, language)}
-    form = ShareForm(data, network_key=target.key, org_code=membership.organisation.code)
+    form = _share_form(membership, post, target, data)
     if form.is_valid():
         text = form.cleaned_data["text"]
         try:
@@ -235,7 +247,7 @@ def share_device(request: HttpRequest, membership: Membership, code: str) -> Jso
     post, target = _shareable(membership, code, ELSEWHERE)
     if not is_enrolled(membership):
         raise PermissionDenied
-    form = ShareForm(request.POST, network_key=target.key, org_code=membership.organisation.code)
+    form = _share_form(membership, post, target, request.POST)
     errors: list[str] = []
     if form.is_valid():
         text = form.cleaned_data["text"]
@@ -284,6 +296,19 @@ def share_check(
             errors = list(error.messages)
     context = {**hints(membership, post, text), "errors": errors, "recheck": recheck}
     return render(request, "sharing/_share_hints.html", context)
+
+
+@org_view()
+@require_POST
+def share_count(
+    request: HttpRequest, membership: Membership, code: str, network: str
+) -> HttpResponse:
+    """The share screen's live counter: what is left as the person's own server counts (a
+    Mastodon server's own limit), not only the network's default."""
+    _post, target = _shareable(membership, code, network)
+    if not is_enrolled(membership):
+        raise PermissionDenied
+    return count_response(request, membership, target)
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -114,7 +114,6 @@ def test_followers_refresh_counts_and_marks_reconnect_on_a_refused_token(tenancy
     assert services.account_followers_refresh(account_id=account.pk) == 1
     account.refresh_from_db()
     assert account.followers_count == 1 and account.followers_refreshed_at is not None
-    assert account.credentials["max_characters"] == "500"
     services.account_credentials_update(account=account, changes={"access_token": "revoked"})
     assert services.account_followers_refresh(account_id=account.pk) is None
     account.refresh_from_db()

@@ -18,7 +18,7 @@ from django.urls import reverse
 from mastodon_mock.testing import MockServer
 
 from coro.connections import mastodon
-from coro.connections.models import ConnectedAccount, MastodonApp
+from coro.connections.models import ConnectedAccount, MastodonApp, ServerLimits
 from coro.networks.clients import AuthError, ClientError, RateLimited, TemporaryError
 from coro.networks.clients import mastodon as client
 
@@ -88,7 +88,9 @@ def test_full_oauth_flow_stores_the_account_with_its_token_encrypted(tenancy, se
     # The token works: it reads the same account.
     me = server.client(token=token).account_verify_credentials()
     assert str(me["id"]) == account.remote_id
-    assert mastodon.account_limits(account) == (500, 23)
+    # The server's own limits are kept for the share screen's counter.
+    limits = ServerLimits.objects.get(server=account.server)
+    assert (limits.max_characters, limits.characters_per_url) == (500, 23)
     # The app was registered once, with only the scopes Coro needs.
     app = MastodonApp.objects.get(server=account.server)
     assert app.scopes == "write:statuses read:accounts"

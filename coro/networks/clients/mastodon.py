@@ -8,8 +8,7 @@ the loopback test servers listed in ``FETCH_TEST_ALLOW`` in tests) before each c
 Everything Mastodon.py raises becomes one of ``coro.networks.clients``' errors.
 
 Credentials (``Mapping[str, str]``, stored encrypted by ``coro.connections``):
-``server``, ``access_token``, ``client_id``, ``client_secret`` and, cached,
-``max_characters`` and ``characters_per_url``.
+``server``, ``access_token``, ``client_id`` and ``client_secret``.
 """
 
 import base64
