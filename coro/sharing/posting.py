@@ -72,11 +72,6 @@ def retry_delay(attempts: int) -> timedelta:
 # --- The person's actions ----------------------------------------------------------------
 
 
-def connected_account_of(*, membership: Membership, network: str) -> ConnectedAccount | None:
-    """The person's own connected account on ``network`` (any status), if they have one."""
-    return ConnectedAccount.objects.filter(membership=membership, network=network).first()
-
-
 def scheduled_post_create(
     *, share: Share, account: ConnectedAccount, text: str, run_at: datetime | None = None
 ) -> ScheduledPost:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coro.connections.selectors import connected_account
 from coro.connections.services import client_for
 from coro.content.forms import DateTimeLocalInput, form_errors_add
 from coro.networks import get_network, too_long, too_long_message
@@ -85,7 +86,7 @@ def post_schedule(
         raise Http404
     if not is_enrolled(membership):
         return redirect("program:terms", org_code=membership.organisation.code)
-    account = posting.connected_account_of(membership=membership, network=target.key)
+    account = connected_account(membership, target.key)
     form = PostScheduleForm(request.POST)
     if account is not None and form.is_valid():
         text, run_at = form.cleaned_data["text"], form.cleaned_data["run_at"]

@@ -149,6 +149,7 @@ CODE_KIND = {
     "community:goal_edit": "goal",
     "community:goal_delete": "goal",
     "sharing:share_check": "post",
+    "sharing:share_count": "post",
     "sharing:post_schedule": "post",
     "sharing:scheduled_post_cancel": "scheduled_post",
     "sharing:share_server": "post",

@@ -7,25 +7,15 @@ import os
 from typing import Any
 
 import pytest
-from django.urls import path
+from django.urls import reverse
 from PIL import Image
 
-from coro import urls as coro_urls
-from coro.connections import bluesky_views
 from coro.connections.models import ConnectedAccount
 from coro.core import crypto
 from coro.networks.clients import AuthError, ClientError
 from coro.networks.clients import bluesky as client
 from testing.bluesky import LocalPds, bluesky_pds  # noqa: F401
 from testing.tenancy import Tenancy
-
-# Until coro/connections/urls.py names it, this module serves the connect page itself, at
-# the address it will have there (the first match wins, so that one takes over).
-urlpatterns = [
-    *coro_urls.urlpatterns,
-    path("o/<str:org_code>/me/networks/bluesky/connect/", bluesky_views.connect),
-]
-pytestmark = pytest.mark.urls(__name__)
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +41,7 @@ def _account(pds: LocalPds) -> tuple[str, str, str]:
 
 
 def _connect_url(tenancy: Tenancy) -> str:
-    return f"/o/{tenancy.org.code}/me/networks/bluesky/connect/"
+    return reverse("connections:bluesky_connect", kwargs={"org_code": tenancy.org.code})
 
 
 def _jpeg(width: int, height: int, *, noisy: bool = False) -> bytes:
