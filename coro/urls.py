@@ -17,6 +17,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("", include("coro.people.urls")),
     path("", include("coro.audit.urls")),
     path("", include("coro.privacy.org_urls")),
+    path("", include("coro.notifications.chat_urls")),
     path("logo.png", logo_views.logo, name="org_logo"),
 ]
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("accounts/3rdparty/", include("allauth.socialaccount.urls")),
     path("accounts/", include(build_provider_urlpatterns())),
     path("me/", include("coro.privacy.urls")),
+    path("notifications/", include("coro.notifications.urls")),
     path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
     # Company sign-in: the public /sign-in/company/ and, under /o/<org_code>/, its settings.
     path("", include("coro.identity.urls")),

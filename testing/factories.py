@@ -259,3 +259,20 @@ class ScheduledPostFactory(factory.django.DjangoModelFactory):  # type: ignore[t
     )
     text = "Nuevos azulejos, hechos a mano."
     run_at = factory.LazyFunction(timezone.now)
+
+
+class ChatWebhookFactory(factory.django.DjangoModelFactory):  # type: ignore[type-arg]
+    """A team chat webhook (Slack) with a made-up address, encrypted as the model stores it."""
+
+    class Meta:
+        model = "notifications.ChatWebhook"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    team = None
+    service = "slack"
+
+    @factory.lazy_attribute
+    def url_encrypted(self) -> str:
+        from coro.core import crypto
+
+        return crypto.encrypt("https://hooks.slack.example/services/T000/B000/XXXX")

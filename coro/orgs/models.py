@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -35,6 +35,11 @@ class Organisation(models.Model):
         validators=[validate_language],
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default=_default_time_zone)
+    # The organisation's working hours, in its time zone: team chat announcements are held
+    # until they open (charter rule 9). ISO weekdays, "1" = Monday.
+    work_days = models.CharField(_("working days"), max_length=7, default="12345")
+    work_start = models.TimeField(_("working hours start"), default=time(9, 0))
+    work_end = models.TimeField(_("working hours end"), default=time(18, 0))
     # Admins and editors must sign in with a second factor (TOTP or a passkey).
     two_factor_required = models.BooleanField(
         _("admins and editors must use two-factor authentication"), default=False

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from testing.factories import (
     BlogFeedFactory,
+    ChatWebhookFactory,
     CommentFactory,
     ConnectedAccountFactory,
     GoalFactory,
@@ -84,6 +85,14 @@ PUBLIC_ROUTES = {
     "me:working_hours",
     "me:data",
     "me:delete",
+    "notifications:inbox",
+    "notifications:bell",
+    "notifications:mark_all_read",
+    "notifications:mark_read",  # looked up among the signed-in person's own
+    "notifications:preferences",
+    # One-click unsubscribe from an e-mail (RFC 8058): the signed token is the proof, and it
+    # changes one kind of e-mail of one person, nothing else.
+    "notifications:unsubscribe",
 }
 
 
@@ -133,6 +142,7 @@ def objects_of(org, membership):
         "connected_account": ConnectedAccountFactory(
             membership=membership or MembershipFactory(organisation=org)
         ).code,
+        "chat_webhook": ChatWebhookFactory(organisation=org).code,
     }
 
 
@@ -174,6 +184,8 @@ CODE_KIND = {
     "content:comment_delete": "comment",
     "content:comment_hide": "comment",
     "connections:account_disconnect": "connected_account",
+    "chat:webhook_test": "chat_webhook",
+    "chat:webhook_remove": "chat_webhook",
 }
 
 ORG_ROUTES = [(name, route) for name, route, _ in ROUTES if name not in PUBLIC_ROUTES]
