@@ -33,11 +33,13 @@ def notification_hold(
     subject: str,
     body: str,
     link: str = "",
+    about: str = "",
 ) -> Notification:
     """Record a message for ``user`` and have it delivered inside their working hours.
 
     Nothing reaches out to a person without working days: the message is shown in the app
     only, at once. ``link`` may be a path ("/o/abc/program/"); e-mails make it absolute.
+    ``about`` names what it is about for the editors' aggregate figures ("post:<code>").
     """
     now = timezone.now()
     window = hours.next_working_window_start(user, now)
@@ -48,6 +50,7 @@ def notification_hold(
         subject=subject,
         body=body,
         link=link,
+        about=about,
         created_at=now,
         deliver_after=window or now,
     )
