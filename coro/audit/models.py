@@ -34,6 +34,7 @@ class AuditEntry(AppendOnlyModel):
         BLOG_FEEDS_CHANGED = "blog_feeds_changed", _("Blog feeds changed")
         GOAL_CHANGED = "goal_changed", _("Common goal changed")
         COMMENT_HIDDEN = "comment_hidden", _("Comment hidden")
+        CHAT_WEBHOOKS_CHANGED = "chat_webhooks_changed", _("Team chat channels changed")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     actor_ref = models.CharField(max_length=16, blank=True)

@@ -37,6 +37,12 @@ FIELD_LABELS: dict[str, Promise] = {
     "logo": gettext_lazy("logo file"),
     "language": gettext_lazy("default language"),
     "time_zone": gettext_lazy("time zone"),
+    "work_days": gettext_lazy("working days"),
+    "work_start": gettext_lazy("working hours start"),
+    "work_end": gettext_lazy("working hours end"),
+    # Team chat channels.
+    "channel": gettext_lazy("chat channel"),
+    "address": gettext_lazy("webhook address (masked)"),
     # Blog feeds.
     "feed": gettext_lazy("feed address"),
     # Common goals ("team" is above: "—" is the whole company).

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from coro.audit.models import AuditEntry
 from coro.audit.services import audit_record
+from coro.content import notify
 from coro.content.feed import comments_shown_q, posts_open_to_community
 from coro.content.models import Comment, Post, Reaction
 from coro.orgs.models import Membership, Organisation
@@ -151,7 +152,8 @@ def comment_add(
     *, post: Post, membership: Membership, body: str, parent: Comment | None = None
 ) -> Comment:
     """A comment, or a reply. Replies go one level deep: a reply to a reply answers the
-    comment at the top of its thread."""
+    comment at the top of its thread. The authors of the comment replied to and of the
+    thread's first comment are told (``notify.comment_reply_notify``)."""
     community_check(post=post, membership=membership)
     body = (body or "").strip()
     if not body:
@@ -164,6 +166,7 @@ def comment_add(
             },
             code="long",
         )
+    answered = parent
     if parent is not None:
         if parent.post_id != post.pk:
             raise ValidationError(_("That comment is on another post."), code="parent")
@@ -171,7 +174,10 @@ def comment_add(
             parent = parent.parent
     comment = Comment(post=post, author=membership, parent=parent, body=body)
     comment.full_clean()
-    comment.save()
+    with transaction.atomic():
+        comment.save()
+        if answered is not None:
+            notify.comment_reply_notify(reply=comment, answered=answered)
     return comment
 
 

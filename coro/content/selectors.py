@@ -125,3 +125,9 @@ def proposer_name(post: Post) -> str | None:
     """The name to show for a proposal's author, or None ("A colleague"): only people who
     opted in to recognition are named."""
     return credited_name(post.proposed_by)
+
+
+def notification_about(post: Post) -> str:
+    """What notifications and chat announcements about the post say they are about
+    (``Notification.about``), for the editors' aggregate figures."""
+    return f"post:{post.code}"

@@ -21,3 +21,11 @@ def blog_feed_check_run(feed_id: int) -> int:
     from coro.content.blog import blog_feed_check
 
     return blog_feed_check(feed_id=feed_id)
+
+
+@task()
+def post_live_notify_run(post_id: int) -> int:
+    """Tell people a post is live; safe to run twice (each person is told once)."""
+    from coro.content.notify import post_live_notify
+
+    return post_live_notify(post_id=post_id)

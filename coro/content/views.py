@@ -13,6 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coro.content import selectors, services, workflow
 from coro.content.forms import PostForm, form_errors_add
 from coro.content.models import Post
+from coro.content.selectors import notification_about
+from coro.notifications.figures import post_reach
 from coro.orgs.access import OrgRequest, org_object_or_404, org_view
 from coro.orgs.models import Membership, Role
 
@@ -71,6 +73,11 @@ def _editor(
     request: HttpRequest, membership: Membership, form: PostForm, post: Post | None
 ) -> HttpResponse:
     context = {"membership": membership, "form": form, "post": post}
+    if post is not None and post.published_at is not None:
+        # How people heard of it, in aggregate only (never who).
+        context["reach"] = post_reach(
+            organisation=membership.organisation, about=notification_about(post)
+        )
     return render(request, "content/post_form.html", context)
 
 

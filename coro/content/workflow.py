@@ -1,6 +1,9 @@
 """The workflow: a post moves only along ``Post.TRANSITIONS`` and only as the person's role
 allows (``post_transition``); publishing or scheduling from the editor; the periodic job that
-publishes scheduled posts and archives expired ones."""
+publishes scheduled posts and archives expired ones.
+
+Who hears about it (``notify``): the people a post is meant for when it goes live, however it
+gets there, and the proposer when an editor decides on their proposal."""
 
 from datetime import datetime
 
@@ -10,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coro.content import notify
 from coro.content.models import Post
 from coro.orgs.models import Membership
 
@@ -17,6 +21,8 @@ from coro.orgs.models import Membership
 PROPOSER_MOVES = frozenset(
     {(Post.Status.DRAFT, Post.Status.IN_REVIEW), (Post.Status.DECLINED, Post.Status.IN_REVIEW)}
 )
+# The moves out of review that decide on a proposal (its proposer is told).
+DECISIONS = frozenset({Post.Status.PUBLISHED, Post.Status.SCHEDULED, Post.Status.DECLINED})
 
 
 def field_error(field: str, message: str, code: str) -> ValidationError:
@@ -60,6 +66,7 @@ def post_transition(
     post = Post.objects.select_for_update().get(pk=post.pk)
     to = Post.Status(to)
     _move_check(post, to, by, message, now)
+    decided = post.status == Post.Status.IN_REVIEW and to in DECISIONS
     fields = ["status", "updated_at"]
     if to == Post.Status.PUBLISHED:
         post.published_at = now
@@ -77,6 +84,10 @@ def post_transition(
     post.status, post.updated_at = to, now
     post.full_clean()
     post.save(update_fields=fields)
+    if decided:
+        notify.proposal_decided_notify(post=post, by=by)
+    if to == Post.Status.PUBLISHED:
+        notify.post_live_notify_enqueue(post_id=post.pk)
     return post
 
 
@@ -103,11 +114,17 @@ def post_publish_or_schedule(
 
 def posts_publish_due(*, now: datetime | None = None) -> tuple[int, int]:
     """The periodic job: publish scheduled posts whose time has come and archive published
-    posts that expired; how many of each. Safe to run twice (each update claims its rows)."""
+    posts that expired; how many of each. Safe to run twice (each update claims its rows):
+    the people each post is meant for are told by the run that published it."""
     now = now or timezone.now()
-    published = Post.objects.filter(status=Post.Status.SCHEDULED, publish_at__lte=now).update(
-        status=Post.Status.PUBLISHED, published_at=F("publish_at"), updated_at=now
-    )
+    due = Post.objects.filter(status=Post.Status.SCHEDULED, publish_at__lte=now)
+    published = 0
+    for post_id in list(due.values_list("pk", flat=True)):
+        if due.filter(pk=post_id).update(
+            status=Post.Status.PUBLISHED, published_at=F("publish_at"), updated_at=now
+        ):
+            published += 1
+            notify.post_live_notify_enqueue(post_id=post_id)
     archived = Post.objects.filter(
         status=Post.Status.PUBLISHED, expire_at__isnull=False, expire_at__lte=now
     ).update(status=Post.Status.ARCHIVED, archived_at=F("expire_at"), updated_at=now)

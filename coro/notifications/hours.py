@@ -1,5 +1,9 @@
 """Working hours: when a message may reach a person (charter rule 9, right to disconnect).
 
+Working hours belong to a person (``User``) or to an organisation (``Organisation``: its
+team chat announcements wait for them); both have the same four fields (``WorkingHours``)
+and everything here works the same for either.
+
 A person's working window opens at ``work_start`` on each of their ``work_days`` (ISO
 weekdays, "1" = Monday) in their own ``time_zone``, and closes at ``work_end``. When
 ``work_end`` is earlier than ``work_start`` the window runs past midnight and closes on
@@ -16,16 +20,31 @@ import logging
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from coro.accounts.models import User
-
 logger = logging.getLogger(__name__)
 
 ISO_WEEKDAYS = "1234567"
+
+
+class WorkingHours(Protocol):
+    """Whoever has working hours: a person (``User``) or an organisation (``Organisation``)."""
+
+    @property
+    def work_days(self) -> str: ...
+
+    @property
+    def work_start(self) -> time: ...
+
+    @property
+    def work_end(self) -> time: ...
+
+    @property
+    def time_zone(self) -> str: ...
 
 
 @cache
@@ -53,12 +72,13 @@ def validate_work_hours(work_start: time, work_end: time) -> None:
         )
 
 
-def working_days(user: User) -> frozenset[int]:
+def working_days(user: WorkingHours) -> frozenset[int]:
     return frozenset(int(day) for day in user.work_days if day in ISO_WEEKDAYS)
 
 
-def user_zone(user: User) -> zoneinfo.ZoneInfo:
-    """The person's zone; the server's if theirs is unknown here (it is checked on input)."""
+def user_zone(user: WorkingHours) -> zoneinfo.ZoneInfo:
+    """The person's (or organisation's) zone; the server's if theirs is unknown here (it is
+    checked on input)."""
     try:
         return zoneinfo.ZoneInfo(user.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -87,9 +107,10 @@ def _at(day: date, moment: time, zone: zoneinfo.ZoneInfo) -> datetime:
     return datetime.fromtimestamp(high, UTC)
 
 
-def next_working_window_start(user: User, now: datetime) -> datetime | None:
+def next_working_window_start(user: WorkingHours, now: datetime) -> datetime | None:
     """``now`` if it falls inside one of the person's working windows, else the start of the
-    next one (in UTC); ``None`` if the person has no working days."""
+    next one (in UTC); ``None`` if the person has no working days. ``user`` may be an
+    ``Organisation`` too: its windows are computed the same way, in its own time zone."""
     days = working_days(user)
     if not days:
         return None

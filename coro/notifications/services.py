@@ -1,11 +1,15 @@
 """Holding and delivering notifications inside each person's working hours (charter rule 9).
 
 Every message for a person goes through ``notification_hold``. The ``notification_deliver``
-task hands it to its channel (``notifications/channels``: e-mail today) at the start of the
-person's next working window (at once if they are working now). This module decides *when*;
-it knows nothing about how any channel delivers. The task re-checks the hours when it runs,
-so a change of hours in the meantime is respected. ``notifications_release_due`` enqueues
-whatever is due and was missed (a lost task, or a task backend that cannot run tasks later).
+task hands it to its channel (``notifications/channels``) at the start of the person's next
+working window (at once if they are working now). The channel follows the rhythm the person
+chose for the kind of message (``preferences``), recorded on it when it is held: its own
+e-mail, or the app (and, for a daily or weekly rhythm, the person's next digest,
+``digests``). This module decides *when*; it knows nothing about how any channel delivers.
+The task re-checks the hours when it runs, so a change of hours in the meantime is
+respected. ``notifications_release_due`` (a periodic job, ``apps.py``) enqueues whatever is
+due and was missed: a lost task, a task backend that cannot run tasks later, or an e-mail
+released after an SMTP failure.
 """
 
 import logging
@@ -17,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coro.accounts.models import User
-from coro.notifications import channels, hours
+from coro.notifications import channels, hours, preferences
 from coro.notifications.models import Notification
 from coro.notifications.tasks import notification_deliver
 from coro.orgs.models import Organisation
@@ -40,6 +44,7 @@ def notification_hold(
     Nothing reaches out to a person without working days: the message is shown in the app
     only, at once. ``link`` may be a path ("/o/abc/program/"); e-mails make it absolute.
     ``about`` names what it is about for the editors' aggregate figures ("post:<code>").
+    The person's rhythm for ``kind`` is recorded with it, and followed when it is delivered.
     """
     now = timezone.now()
     window = hours.next_working_window_start(user, now)
@@ -51,6 +56,7 @@ def notification_hold(
         body=body,
         link=link,
         about=about,
+        rhythm=preferences.rhythm_of(user, kind),
         created_at=now,
         deliver_after=window or now,
     )

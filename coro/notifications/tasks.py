@@ -13,3 +13,11 @@ def notification_deliver(notification_id: int) -> None:
     from coro.notifications.services import notification_send
 
     notification_send(notification_id=notification_id)
+
+
+@task()
+def digest_deliver(digest_id: int) -> None:
+    """Send one digest; safe to run twice (the service claims it first)."""
+    from coro.notifications.digests import digest_send
+
+    digest_send(digest_id=digest_id)

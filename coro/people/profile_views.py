@@ -1,4 +1,5 @@
-"""The organisation's profile, for admins: name, logo, default language and time zone."""
+"""The organisation's profile, for admins: name, logo, default language, time zone and
+working hours."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +28,9 @@ def organisation_profile(request: HttpRequest, membership: Membership) -> HttpRe
                 time_zone=form.cleaned_data["time_zone"],
                 logo_png=form.cleaned_data["logo"],
                 remove_logo=bool(form.cleaned_data.get("remove_logo")),
+                work_days=form.cleaned_data["work_days"],
+                work_start=form.cleaned_data["work_start"],
+                work_end=form.cleaned_data["work_end"],
             )
             messages.success(request, _("The organisation's profile is saved."))
             return redirect("people:organisation_profile", org_code=organisation.code)

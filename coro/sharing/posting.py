@@ -32,6 +32,7 @@ from coro.connections.limits import network_for
 from coro.connections.models import ConnectedAccount
 from coro.connections.services import account_mark_reconnect, client_for
 from coro.content.models import LinkPreview, Post
+from coro.content.notify import scheduled_post_failed_notify
 from coro.core.crypto import DecryptionError
 from coro.networks import NetworkClient, get_network
 from coro.networks.base import LinkCard
@@ -176,8 +177,21 @@ def _finish(post: ScheduledPost, claim: datetime, **fields: object) -> bool:
     return bool(done.update(**fields))
 
 
-def _fail(post: ScheduledPost, claim: datetime, error: str) -> bool:
-    return _finish(post, claim, status=Status.FAILED, last_error=error[:2000], next_attempt_at=None)
+def _fail(post: ScheduledPost, claim: datetime, error: str, *, tell: bool = True) -> bool:
+    """Fail the post for good and tell the person (``tell``: not when ``_reconnect`` does)."""
+    failed = _finish(
+        post, claim, status=Status.FAILED, last_error=error[:2000], next_attempt_at=None
+    )
+    if failed and tell:
+        share = post.share
+        scheduled_post_failed_notify(
+            membership=share.membership,
+            post=share.post,
+            network=share.network,
+            code=post.code,
+            error=error,
+        )
+    return failed
 
 
 def _retry(post: ScheduledPost, claim: datetime, error: str, wait: timedelta) -> bool:
@@ -245,7 +259,7 @@ def _send(
         credentials = account.credentials
     except DecryptionError:
         logger.exception("The credentials of connected account %s cannot be read.", account.pk)
-        _fail(post, claim, _("Coro can't read this account's keys: connect it again."))
+        _fail(post, claim, _("Coro can't read this account's keys: connect it again."), tell=False)
         _reconnect(post, account)
         return
     try:
@@ -257,7 +271,7 @@ def _send(
             preview=link_card(post.share.post, post.share.tracked_link),
         )
     except AuthError as error:
-        _fail(post, claim, error.message)
+        _fail(post, claim, error.message, tell=False)
         _reconnect(post, account)
     except RateLimited as error:
         seconds = error.retry_after

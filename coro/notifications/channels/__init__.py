@@ -9,7 +9,7 @@ checked against this registry, so no migration is needed.
 from importlib import import_module
 
 from coro.notifications.channels.base import Channel
-from coro.notifications.models import Notification
+from coro.notifications.models import Notification, Rhythm
 
 _MODULES = ["email", "in_app"]
 
@@ -23,12 +23,14 @@ QUIET_CHANNEL = "in_app"
 
 
 def channel_for(notification: Notification) -> Channel:
-    """How this notification reaches its person inside their working hours.
-
-    E-mail for everyone today; the person's own choice per kind of message comes with the
-    notification preferences.
+    """How this notification reaches its person inside their working hours, from the rhythm
+    they chose for its kind (recorded when it was held): its own e-mail if "right away";
+    otherwise in the app, where it shows at once, and a daily or weekly one is listed in the
+    person's next digest e-mail (``digests``).
     """
-    return CHANNELS["email"]
+    if notification.rhythm == Rhythm.IMMEDIATE:
+        return CHANNELS["email"]
+    return CHANNELS["in_app"]
 
 
 def channel_label(key: str) -> str:

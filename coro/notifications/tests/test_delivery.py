@@ -8,10 +8,10 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import transaction
 
-from coro.notifications.channels import email as email_channel
 from coro.notifications.models import Notification
 from coro.notifications.services import (
     notification_hold,
@@ -194,18 +194,19 @@ def test_delivery_after_working_days_were_removed_is_in_app(pending, person, clo
 
 def test_a_failed_send_is_released_for_a_retry(pending, clock, monkeypatch):
     clock.set(NEXT_MONDAY_9)
+    sending = EmailMultiAlternatives.send
 
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(email_channel, "send_mail", broken)
+    monkeypatch.setattr(EmailMultiAlternatives, "send", broken)
     with pytest.raises(ConnectionRefusedError):
         notification_send(notification_id=pending.pk)
     pending.refresh_from_db()
     assert pending.delivered_at is None
     assert pending.channel == ""
 
-    monkeypatch.setattr(email_channel, "send_mail", mail.send_mail)
+    monkeypatch.setattr(EmailMultiAlternatives, "send", sending)
     assert notification_send(notification_id=pending.pk) is True
     assert len(mail.outbox) == 1
 

@@ -45,6 +45,8 @@ FILES = {
     "networks.json",
     "working_hours.json",
     "notifications.json",
+    "notification_preferences.json",
+    "digests.json",
     "audit.json",
     "posts.json",
     "reactions.json",

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from coro.notifications.models import Notification
+
 PACKAGE = Path(__file__).resolve().parents[2]
 THIS_FILE = Path(__file__).resolve()
 SUFFIXES = {".py", ".html", ".txt", ".po"}
@@ -22,7 +24,16 @@ PHRASES = [
     r"reminder",
     r"recordatorio",
     r"don['\u2019]t forget to share",
+    r"remember to share",
+    r"it['\u2019]s been a while",
     r"no olvides compartir",
+    r"recuerda compartir",
+    r"hace (tiempo|mucho) que no",
+    r"no has compartit",
+    r"no oblidis (de )?compartir",
+    r"recorda (de )?compartir",
+    r"recordatori",
+    r"fa (temps|molt) que no",
 ]
 NAGGING = re.compile("|".join(PHRASES), re.IGNORECASE)
 
@@ -45,7 +56,14 @@ def test_the_search_covers_code_templates_and_translations():
 
 
 @pytest.mark.parametrize(
-    "text", ["Reminder: share our post", "Aún no has compartido", "You haven't shared this yet"]
+    "text",
+    [
+        "Reminder: share our post",
+        "Aún no has compartido",
+        "You haven't shared this yet",
+        "Fa temps que no comparteixes res",
+        "Recorda compartir la notícia",
+    ],
 )
 def test_the_search_recognises_nagging(text):
     assert NAGGING.search(text)
@@ -59,3 +77,16 @@ def test_nothing_reminds_anyone_to_share():
         if NAGGING.search(line)
     ]
     assert offenders == []
+
+
+def test_no_kind_of_notification_is_about_anyone_not_sharing():
+    # A new kind must be read before it is added here: none may chase a person's sharing.
+    assert set(Notification.Kind.values) == {
+        "new_post",
+        "comment_reply",
+        "proposal_decided",
+        "scheduled_post_failed",
+        "account_reconnect",
+        "terms_updated",
+        "consent_receipt",
+    }
