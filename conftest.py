@@ -55,3 +55,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "locale": "en-GB"}
+
+
+@pytest.fixture(autouse=True)
+def browser_contexts_closed(request: pytest.FixtureRequest) -> Any:
+    """Every window a browser test opened is closed when it ends, so no page left behind
+    keeps talking to the next test's server."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()

@@ -34,6 +34,8 @@ urlpatterns = [
     path("accounts/", include(build_provider_urlpatterns())),
     path("me/", include("coro.privacy.urls")),
     path("notifications/", include("coro.notifications.urls")),
+    # Mastodon's OAuth callback: one address per installation (the flow names the organisation).
+    path("", include("coro.connections.oauth_urls")),
     path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
     # Company sign-in: the public /sign-in/company/ and, under /o/<org_code>/, its settings.
     path("", include("coro.identity.urls")),

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -121,6 +122,7 @@ class HttpTestClient:
         link: str,
         idempotency_key: str,
         preview: LinkCard | None = None,
+        created_at: datetime | None = None,
     ) -> Posted:
         try:
             response = self.http.request(

@@ -1,4 +1,5 @@
 import re
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,6 +21,8 @@ class BlueskyConnectForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
     )
     app_password = forms.CharField(
+        # Translators: the same words everywhere on this page, as Bluesky's own settings name
+        # it (Settings → Privacy and security → App passwords).
         label=_("App password"),
         max_length=64,
         help_text=_("Not your Bluesky password: an app password, like abcd-efgh-ijkl-mnop."),
@@ -30,8 +33,27 @@ class BlueskyConnectForm(forms.Form):
         max_length=300,
         required=False,
         help_text=_("Only if your account is not on bsky.social: your server's address."),
-        widget=forms.TextInput(attrs={"placeholder": client.DEFAULT_SERVER, "spellcheck": "false"}),
+        # No placeholder: grey text in the box reads as a value already there.
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A failed submit keeps the app password in its field while nothing is said against
+        # it (only the handle or the server failed, or Bluesky could not be reached): the
+        # person need not go and copy it again. ``add_error`` drops it otherwise.
+        self.fields["app_password"].widget.render_value = self.is_bound
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        if "app_password" in self.errors:
+            self.fields["app_password"].widget.render_value = False
+
+    @property
+    def password_cleared(self) -> bool:
+        """Whether the person typed an app password that the page does not show again."""
+        typed = self.is_bound and bool(self.data.get("app_password"))
+        return typed and "app_password" in self.errors
 
     def clean_handle(self) -> str:
         handle = str(self.cleaned_data["handle"]).strip().removeprefix("@")

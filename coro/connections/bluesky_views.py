@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from coro.connections.bluesky import bluesky_connect
@@ -14,6 +15,7 @@ from coro.orgs.models import Membership
 
 
 @org_view()
+@never_cache  # a failed submit may show the app password again (BlueskyConnectForm)
 @require_http_methods(["GET", "HEAD", "POST"])
 def connect(request: HttpRequest, membership: Membership) -> HttpResponse:
     """How to make an app password, and the form for it (GET); log in to check it and

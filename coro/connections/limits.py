@@ -9,26 +9,45 @@ the registry's network, with the person's own server's rule where Coro knows it.
 """
 
 import dataclasses
+import ipaddress
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from coro.connections.models import ConnectedAccount, NetworkProfile, ServerLimits
+from coro.connections.profile_selectors import network_server
 from coro.networks import Network, text_rules
+from coro.networks import mastodon as mastodon_network
 from coro.networks.clients import ClientError
 from coro.networks.clients import mastodon as mastodon_client
 from coro.orgs.models import Membership
 
 logger = logging.getLogger(__name__)
 
-NETWORK = "mastodon"
+# Mastodon's key in the registry: the one constant connections uses for it.
+NETWORK = mastodon_network.NETWORK.key
+
+
+def is_test_server(host: str) -> bool:
+    """Tests only: a loopback server listed in ``FETCH_TEST_ALLOW`` ("127.0.0.1:8123"), which
+    Coro speaks to on plain http. Always False in real use (the setting is None there)."""
+    allow = getattr(settings, "FETCH_TEST_ALLOW", None)
+    if not allow or host not in allow:
+        return False
+    try:
+        return ipaddress.ip_address(host.rsplit(":", 1)[0].strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def server_url(host: str) -> str:
     """The base URL of a server stored as a host ("mastodon.social": "https://mastodon.social"),
     the form connected accounts and ``ServerLimits`` keep."""
-    return host if "://" in host else f"https://{host}"
+    if "://" in host:
+        return host
+    return f"http://{host}" if is_test_server(host) else f"https://{host}"
 
 
 def server_limits_refresh(*, server: str) -> ServerLimits | None:
@@ -77,23 +96,10 @@ def server_limits_refresh_all() -> int:
 
 
 def person_server(membership: Membership) -> str:
-    """The person's Mastodon server as a base URL: their connected account's, else the one they
-    named for sharing; "" if neither."""
-    account = (
-        ConnectedAccount.objects.filter(
-            membership=membership, network=NETWORK, status=ConnectedAccount.Status.CONNECTED
-        )
-        .values_list("server", flat=True)
-        .first()
-    )
-    if account:
-        return account
-    named = (
-        NetworkProfile.objects.filter(membership=membership, network=NETWORK)
-        .values_list("instance", flat=True)
-        .first()
-    )
-    return server_url(named) if named else ""
+    """The person's Mastodon server as a base URL (``profile_selectors.network_server``: the
+    one they named, else their connected account's); "" if neither."""
+    host = network_server(membership=membership, network=NETWORK)
+    return server_url(host) if host else ""
 
 
 def network_for(membership: Membership, network: Network) -> Network:

@@ -1,106 +1,62 @@
 """Connecting a Mastodon account: OAuth's authorisation code flow with ``state`` and PKCE.
 
 1. ``oauth_start``: the person names their server; Coro registers its app there once
-   (``MastodonApp``) and returns where to send them, plus the pending flow to keep in their
-   session: a random ``state``, the PKCE ``code_verifier``, the server and the app.
+   (``MastodonApp``, one per server: the callback address is the installation's own,
+   ``callback_uri``, the same for every organisation) and returns where to send them, plus
+   the pending flow to keep in their session: a random ``state``, the PKCE
+   ``code_verifier``, the server, the app and the person's membership (and organisation).
 2. ``oauth_finish``: the server sends them back with ``code`` and ``state``. Refused unless
    there is a pending flow of this person, the state matches it, and (where the server says
    which server it is, RFC 9207 ``iss``) the server is the pending one. The code is exchanged
    with the verifier, and the token is stored encrypted with the account's handle, id and
-   follower count; the server's own text limits are kept too (``limits.py``).
+   follower count. The server becomes the person's Mastodon server if they had named none,
+   and its own text limits are asked for in the background (``limits.py``).
 
 Scopes: ``write:statuses`` and ``read:accounts`` (the follower count), nothing else.
 """
 
 import hmac
-import ipaddress
+import logging
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from coro.connections.limits import server_limits_refresh
+from coro.connections import profile_services
+from coro.connections.limits import NETWORK, server_limits_enqueue, server_url
 from coro.connections.models import ConnectedAccount, MastodonApp
 from coro.connections.services import account_connect
-from coro.core.fetch.addresses import REFUSED_NAMES, REFUSED_SUFFIXES, address_allowed
+from coro.networks.clients import ClientError
 from coro.networks.clients import mastodon as client
 from coro.orgs.models import Membership
 
-NETWORK = "mastodon"
+logger = logging.getLogger(__name__)
+
 SESSION_KEY = "connections_mastodon_oauth"
 
 
 def server_normalise(raw: str) -> str:
     """``https://host`` from what the person typed ("mastodon.social", "https://mastodon.social/",
-    "@me@mastodon.social"). Refuses what is not a host name, and private, loopback or
-    otherwise non-public addresses written as numbers (names are checked when Coro connects,
-    ``client.server_check``). Raises ``ValidationError``."""
-    value = raw.strip()
-    if value.startswith("@") and value.count("@") == 2:
-        value = value.rsplit("@", 1)[1]
-    if "://" not in value:
-        value = "https://" + value
-    not_a_server = ValidationError(
-        _("Type your Mastodon server's address, for example mastodon.social."), code="server"
-    )
-    try:
-        parts = urlsplit(value)
-        port = parts.port
-    except ValueError as exc:
-        raise not_a_server from exc
-    host = (parts.hostname or "").rstrip(".")
-    if (
-        parts.scheme.lower() not in ("http", "https")
-        or not host
-        or parts.username is not None
-        or parts.password is not None
-        or parts.path.strip("/")
-        or parts.query
-        or parts.fragment
-    ):
-        raise not_a_server
-    try:
-        host = host.encode("idna").decode("ascii").lower()
-    except UnicodeError as exc:
-        raise not_a_server from exc
-    refused = ValidationError(_("Coro cannot connect to that server."), code="refused")
-    if host in REFUSED_NAMES or host.endswith(REFUSED_SUFFIXES):
-        raise refused
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        ip = None
-        if "." not in host or not all(label and len(label) < 64 for label in host.split(".")):
-            raise not_a_server from None
-    if ip is not None and not address_allowed(ip) and not _test_server(ip, port):
-        raise refused
-    if ip is not None and ip.version == 6:
-        host = f"[{host}]"
-    if _test_server(ip, port) and ip is not None:
-        # Tests only: the local Mastodon server listed in FETCH_TEST_ALLOW, on plain http.
-        return f"http://{host}:{port}"
-    return f"https://{host}" + (f":{port}" if port and port != 443 else "")
+    "@ana@mastodon.social", "ana@mastodon.social"): ``profile_services.server_normalise`` (the
+    one normaliser: private, loopback or local hosts refused) as a base URL. Names are
+    checked when Coro connects (``client.server_check``). Raises ``ValidationError``."""
+    return server_url(profile_services.server_normalise(raw))
 
 
-def _test_server(
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None, port: int | None
-) -> bool:
-    """A loopback server listed in ``FETCH_TEST_ALLOW`` (set in tests only)."""
-    from django.conf import settings
-
-    allow = getattr(settings, "FETCH_TEST_ALLOW", None)
-    if not allow or ip is None or not ip.is_loopback or port is None:
-        return False
-    endpoint = f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
-    return endpoint in allow
+def callback_uri() -> str:
+    """Where every Mastodon server sends people back: one address for the whole installation
+    (``BASE_URL``), outside any organisation, so the app registered on a server serves all."""
+    return settings.BASE_URL + reverse("oauth:mastodon_callback")
 
 
 def app_for(server: str, *, redirect_uri: str) -> MastodonApp:
-    """Coro's app on the server, registered on first use and kept. Registered again if it
-    was made for another callback address (another organisation's)."""
+    """Coro's app on the server, registered on first use and kept. Registered again only if
+    the installation's callback address (its ``BASE_URL``) or Coro's scopes changed."""
     app = MastodonApp.objects.filter(server=server).first()
     if (
         app is not None
@@ -117,19 +73,18 @@ def app_for(server: str, *, redirect_uri: str) -> MastodonApp:
         app.client_secret = client_secret
         app.redirect_uri = redirect_uri
         app.scopes = " ".join(client.SCOPES)
-        # The callback address is Coro's own (built from its URL map and the request's
-        # allowed host, which may have no dot, such as a test's "testserver").
+        # The callback address is Coro's own (its BASE_URL, whose host may have no dot, such
+        # as "http://coro:8000" inside a container).
         app.full_clean(exclude=["redirect_uri"])
         app.save()
     return app
 
 
-def oauth_start(
-    *, membership: Membership, server: str, redirect_uri: str
-) -> tuple[str, dict[str, Any]]:
+def oauth_start(*, membership: Membership, server: str) -> tuple[str, dict[str, Any]]:
     """Where to send the person, and the pending flow to keep in their session.
     Raises ``ValidationError`` (a bad server) or ``ClientError`` (the server failed)."""
     normalised = server_normalise(server)
+    redirect_uri = callback_uri()
     client.server_check(normalised)
     app = app_for(normalised, redirect_uri=redirect_uri)
     state = secrets.token_urlsafe(32)
@@ -147,6 +102,7 @@ def oauth_start(
         "server": normalised,
         "client_id": app.client_id,
         "membership": membership.pk,
+        "org_code": membership.organisation.code,
         "redirect_uri": redirect_uri,
     }
     return url, pending
@@ -182,27 +138,56 @@ def oauth_finish(
     app = MastodonApp.objects.filter(server=server, client_id=pending.get("client_id")).first()
     if app is None:
         raise OAuthRefused(_("Coro's registration on your server changed: start again."))
-    account = client.code_exchange(
-        server,
-        client_id=app.client_id,
-        client_secret=app.client_secret,
-        code=code,
-        redirect_uri=str(pending["redirect_uri"]),
-        code_verifier=str(pending["code_verifier"]),
-    )
-    # The server's own text limits, for the share screen's counter (kept if it cannot say).
-    server_limits_refresh(server=server)
-    return account_connect(
-        membership=membership,
-        network=NETWORK,
-        server=server,
-        handle=account.handle,
-        remote_id=account.remote_id,
-        credentials={
-            "server": server,
-            "access_token": account.access_token,
-            "client_id": app.client_id,
-            "client_secret": app.client_secret,
-        },
-        followers_count=account.followers_count,
-    )
+    try:
+        account = client.code_exchange(
+            server,
+            client_id=app.client_id,
+            client_secret=app.client_secret,
+            code=code,
+            redirect_uri=str(pending["redirect_uri"]),
+            code_verifier=str(pending["code_verifier"]),
+        )
+    except ClientError:
+        raise
+    except Exception as exc:  # an answer the client did not foresee: never a 500
+        logger.exception("The code exchange with %s gave an unexpected answer.", server)
+        message = _("Your server answered with something Coro does not understand.")
+        raise ClientError(message) from exc
+    credentials = {
+        "server": server,
+        "access_token": account.access_token,
+        "client_id": app.client_id,
+        "client_secret": app.client_secret,
+    }
+    try:
+        with transaction.atomic():
+            # Stored first: the token the server just issued is never lost.
+            connected = account_connect(
+                membership=membership,
+                network=NETWORK,
+                server=server,
+                handle=account.handle,
+                remote_id=account.remote_id,
+                credentials=credentials,
+                followers_count=account.followers_count,
+            )
+            # The person's Mastodon server from now on, unless they named one: Coro does not
+            # ask again for a server it knows.
+            profile_services.network_server_default(
+                membership=membership, network=NETWORK, host=urlsplit(server).netloc
+            )
+    except ValidationError:
+        _revoke_quietly(credentials)
+        raise
+    # The server's own text limits, for the share screen's counter: in the background, so a
+    # slow or odd server never holds up (or breaks) connecting.
+    server_limits_enqueue(server)
+    return connected
+
+
+def _revoke_quietly(credentials: dict[str, str]) -> None:
+    """The account could not be stored: give the server its token back, if it listens."""
+    try:
+        client.revoke(credentials)
+    except Exception:  # best effort: the flow failed already
+        logger.warning("Revoking an unsaved token on %s failed.", credentials.get("server"))

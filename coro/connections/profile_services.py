@@ -3,6 +3,7 @@ server they live on (Mastodon, for the share intent without connecting an accoun
 roughly how many people follow them there (for reach, or nothing)."""
 
 import ipaddress
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -12,7 +13,7 @@ from coro.connections import limits
 from coro.connections.models import NetworkProfile, ServerLimits
 from coro.core.fetch import address_allowed
 from coro.core.fetch.addresses import REFUSED_NAMES, REFUSED_SUFFIXES
-from coro.networks.mastodon import server_host
+from coro.networks.mastodon import server_error, server_host
 from coro.orgs.models import Membership
 
 # The largest audience anyone may enter (well above any real account's followers).
@@ -20,18 +21,41 @@ AUDIENCE_MAX = 1_000_000_000
 
 
 def _private() -> ValidationError:
-    return ValidationError(
-        _("That is the address of a private or local network: write your server's public name."),
-        code="server_private",
-    )
+    return server_error("server_private")
+
+
+def _local(value: str) -> bool:
+    """Whether what the person typed names this machine or a local network ("localhost",
+    "localhost:3000", "[::1]", "[fd00::1]"): said as such, although it is no server's shape."""
+    value = value.strip()
+    try:
+        name = urlsplit(value if "://" in value else f"https://{value}").hostname or ""
+    except ValueError:
+        return False
+    name = name.rstrip(".").lower()
+    try:
+        return not address_allowed(ipaddress.ip_address(name))
+    except ValueError:
+        return name in REFUSED_NAMES or name.endswith(REFUSED_SUFFIXES)
 
 
 def server_normalise(value: str) -> str:
-    """A server as the person typed it ("Mastodon.Social", "https://mastodon.social/",
-    "@ana@mastodon.social") in the form Coro stores: the host only ("mastodon.social"), or
-    a ValidationError. An IP literal must be a public address (``address_allowed``), and no
-    name of this machine or of a local network is taken. Nothing is looked up."""
-    host = server_host(value)  # the shape: a host name, no path, query or user
+    """A Mastodon server as the person typed it ("Mastodon.Social", "https://mastodon.social/",
+    "@ana@mastodon.social", "ana@mastodon.social", "https://mastodon.social/@ana") in the form
+    Coro stores: the host only ("mastodon.social"), or a ValidationError (its messages:
+    ``coro.networks.mastodon.SERVER_MESSAGES``). The one normaliser for Mastodon servers (My
+    networks, the share screen, connecting an account: ``mastodon.server_normalise`` is this
+    as a base URL), built on ``coro.networks.mastodon.server_host`` (the shape). An IP literal
+    must be a public address (``address_allowed``), and no name of this machine or of a local
+    network is taken. Nothing is looked up (``client.server_check`` does, before connecting)."""
+    try:
+        host = server_host(value)  # the shape: a host name, no other path, query or user
+    except ValidationError:
+        if _local(value):
+            raise _private() from None
+        raise
+    if limits.is_test_server(host):
+        return host  # tests only: a loopback server listed in FETCH_TEST_ALLOW
     name = host.rsplit(":", 1)[0]
     try:
         ip = ipaddress.ip_address(name)
@@ -73,6 +97,19 @@ def _limits_learn(host: str) -> None:
     server = limits.server_url(host)
     if not ServerLimits.objects.filter(server=server).exists():
         limits.server_limits_enqueue(server)
+
+
+def network_server_default(*, membership: Membership, network: str, host: str) -> None:
+    """Remember ``host`` (already normalised, e.g. a connected account's) as the person's
+    server on ``network`` unless they stored one: Coro never asks again for a server it knows.
+    The server's limits are left to the caller (connecting an account asks for them)."""
+    profile = _profile(membership, network)
+    if profile.instance:
+        return
+    profile.instance = host
+    profile.updated_at = timezone.now()
+    profile.full_clean()
+    profile.save()
 
 
 def audience_check(audience: int | None) -> None:

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from coro.connections.models import ConnectedAccount
+from coro.connections import hooks
+from coro.connections.models import ConnectedAccount, MastodonApp
 from coro.core import crypto
 from coro.networks import NetworkClient, get_network
 from coro.networks.clients import AuthError, ClientError
@@ -63,8 +64,9 @@ def account_connect(
 
 def account_disconnect(*, account: ConnectedAccount) -> bool:
     """Delete the account and its tokens; before that, revoke them on the network where the
-    API allows it. Whether they were revoked (False: not possible or it failed; the
-    account is deleted here all the same)."""
+    API allows it, and let the apps above act (``hooks.on_account_disconnect``: sharing
+    cancels the posts still waiting to go out through it). Whether they were revoked (False:
+    not possible or it failed; the account is deleted here all the same)."""
     revoker = REVOKERS.get(account.network)
     revoked = False
     if revoker is not None:
@@ -73,8 +75,21 @@ def account_disconnect(*, account: ConnectedAccount) -> bool:
             revoked = True
         except (ClientError, crypto.DecryptionError, KeyError):
             logger.warning("Revoking the %s account %s failed.", account.network, account.pk)
-    account.delete()
+        except Exception:  # whatever the server answered, disconnecting (and leaving) goes on
+            logger.exception("Revoking the %s account %s failed.", account.network, account.pk)
+    with transaction.atomic():
+        hooks.on_account_disconnect.run(account)
+        account.delete()
     return revoked
+
+
+def accounts_disconnect_all(*, membership: Membership) -> int:
+    """Disconnect every account of the person (they leave the program, or the organisation
+    removes them): each revoked where possible, its tokens deleted; how many."""
+    accounts = list(ConnectedAccount.objects.filter(membership=membership))
+    for account in accounts:
+        account_disconnect(account=account)
+    return len(accounts)
 
 
 def account_mark_reconnect(*, account: ConnectedAccount) -> None:
@@ -134,3 +149,29 @@ def followers_refresh_all() -> int:
             lambda account_id=account_id: account_followers_refresh_task.enqueue(account_id)  # type: ignore[misc]
         )
     return len(ids)
+
+
+def secrets_reencrypt() -> int:
+    """Key rotation (``coro.core.crypto``): rewrite every connected account's credentials and
+    every Mastodon app's secret still encrypted with an older key, with the current one; how
+    many values were rewritten. Safe to run twice. A value that cannot be decrypted is left
+    as it is (it fails closed where it is used: the account asks to be reconnected)."""
+    rewritten = 0
+    for account in ConnectedAccount.objects.only("pk", "credentials_encrypted"):
+        rewritten += _reencrypt(account, "credentials_encrypted")
+    for app in MastodonApp.objects.only("pk", "client_secret_encrypted"):
+        rewritten += _reencrypt(app, "client_secret_encrypted")
+    return rewritten
+
+
+def _reencrypt(row: ConnectedAccount | MastodonApp, field: str) -> int:
+    value = getattr(row, field)
+    try:
+        if not crypto.needs_reencryption(value):
+            return 0
+        setattr(row, field, crypto.reencrypt(value))
+    except crypto.DecryptionError:
+        logger.error("%s %s cannot be decrypted: left as it is.", type(row).__name__, row.pk)
+        return 0
+    row.save(update_fields=[field])
+    return 1

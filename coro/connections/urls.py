@@ -6,7 +6,6 @@ app_name = "connections"
 urlpatterns = [
     path("me/networks/", profile_views.profiles, name="profiles"),
     path("me/networks/mastodon/connect/", views.mastodon_connect, name="mastodon_connect"),
-    path("me/networks/mastodon/callback/", views.mastodon_callback, name="mastodon_callback"),
     path("me/networks/bluesky/connect/", bluesky_views.connect, name="bluesky_connect"),
     path(
         "me/networks/accounts/<str:code>/disconnect/",

@@ -3,34 +3,22 @@ Each person manages only their own accounts."""
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coro.connections import mastodon, services
+from coro.connections import limits, mastodon, services
+from coro.connections.profile_forms import ServerForm
+from coro.connections.profile_selectors import network_server
 from coro.connections.selectors import connected_accounts
+from coro.networks import NETWORKS
 from coro.networks.clients import ClientError
 from coro.orgs.access import org_view
 from coro.orgs.models import Membership
-
-
-class ServerForm(forms.Form):
-    server = forms.CharField(
-        label=gettext_lazy("Your Mastodon server"),
-        max_length=300,
-        help_text=gettext_lazy(
-            "For example mastodon.social: the part after the second @ in your handle."
-        ),
-    )
-
-    def clean_server(self) -> str:
-        return mastodon.server_normalise(self.cleaned_data["server"])
 
 
 class AuthorizeRedirect(HttpResponseRedirect):
@@ -43,23 +31,19 @@ def _networks_page(membership: Membership) -> HttpResponse:
     return redirect("connections:profiles", org_code=membership.organisation.code)
 
 
-def _callback_uri(request: HttpRequest, membership: Membership) -> str:
-    return request.build_absolute_uri(
-        reverse("connections:mastodon_callback", kwargs={"org_code": membership.organisation.code})
-    )
-
-
 @org_view()
 @require_http_methods(["GET", "HEAD", "POST"])
 def mastodon_connect(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """Ask for the person's server (GET), then send them there to allow Coro (POST)."""
-    form = ServerForm(request.POST or None)
+    """Ask for the person's server (GET: the one Coro knows, if any, already filled in), then
+    send them there to allow Coro (POST)."""
+    known = network_server(membership=membership, network=limits.NETWORK)
+    form = ServerForm(
+        request.POST or None, network=NETWORKS[limits.NETWORK], initial={"server": known}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             url, pending = mastodon.oauth_start(
-                membership=membership,
-                server=form.cleaned_data["server"],
-                redirect_uri=_callback_uri(request, membership),
+                membership=membership, server=form.cleaned_data["server"]
             )
         except ValidationError as error:
             form.add_error("server", " ".join(error.messages))
@@ -74,12 +58,26 @@ def mastodon_connect(request: HttpRequest, membership: Membership) -> HttpRespon
     )
 
 
-@org_view()
+@login_required
 @require_GET
-def mastodon_callback(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """Where the server sends the person back, with ``code`` and ``state``. The pending flow
-    is used once: a second visit with the same answer finds nothing to finish."""
+def mastodon_callback(request: HttpRequest) -> HttpResponse:
+    """Where every Mastodon server sends people back, with ``code`` and ``state``: one address
+    for the installation (``mastodon.callback_uri``), outside any organisation. The pending
+    flow in the person's session names their organisation; finishing it there checks, as
+    every organisation page does, that they are still a member (``org_view``). The pending
+    flow is used once: a second visit with the same answer finds nothing to finish."""
     pending: Any = request.session.pop(mastodon.SESSION_KEY, None)
+    org_code = pending.get("org_code") if isinstance(pending, dict) else None
+    if not isinstance(org_code, str) or not org_code:
+        messages.error(request, _("Coro was not waiting for a Mastodon server: start again."))
+        return redirect("home")
+    return _mastodon_finish(request, org_code=org_code, pending=pending)
+
+
+@org_view()
+def _mastodon_finish(
+    request: HttpRequest, membership: Membership, pending: dict[str, Any]
+) -> HttpResponse:
     params = {
         key: request.GET[key] for key in ("code", "state", "iss", "error") if key in request.GET
     }
@@ -89,7 +87,7 @@ def mastodon_callback(request: HttpRequest, membership: Membership) -> HttpRespo
         messages.error(request, refusal.message)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    except ClientError as error:
+    except ClientError as error:  # TemporaryError and RateLimited too
         messages.error(
             request,
             _("Coro could not connect your account: %(reason)s") % {"reason": error.message},

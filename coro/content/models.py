@@ -158,6 +158,10 @@ class Post(models.Model):
         found = pick(self.texts, language) or {}
         return {"title": str(found.get("title", "")), "body": str(found.get("body", ""))}
 
+    def text_language(self, language: str | None = None) -> str | None:
+        """The language ``text(language)`` is in (None: the post has no text at all)."""
+        return pick({code: code for code, texts in self.texts.items() if texts}, language)
+
     @property
     def title(self) -> str:
         return self.text()["title"]

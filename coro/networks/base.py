@@ -1,5 +1,6 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import import_module
 from typing import Protocol
 from urllib.parse import quote, urlencode
@@ -52,7 +53,9 @@ class LinkCard:
 class NetworkClient(Protocol):
     """Posting through a person's connected account, for networks with an API (Mastodon,
     Bluesky). ``credentials`` are the decrypted tokens of one account; the client keeps
-    nothing between calls. Errors are ``coro.networks.clients``' types."""
+    nothing between calls. Errors are ``coro.networks.clients``' types. ``created_at`` is when
+    the person asked for the post (the same on every attempt): networks that key records by
+    time use it (Bluesky's record key); others ignore it."""
 
     def post(
         self,
@@ -62,6 +65,7 @@ class NetworkClient(Protocol):
         link: str,
         idempotency_key: str,
         preview: LinkCard | None = None,
+        created_at: datetime | None = None,
     ) -> Posted: ...
 
     def audience_size(self, *, credentials: Mapping[str, str]) -> int | None: ...
@@ -86,6 +90,7 @@ class LazyClient:
         link: str,
         idempotency_key: str,
         preview: LinkCard | None = None,
+        created_at: datetime | None = None,
     ) -> Posted:
         return self._client().post(
             credentials=credentials,
@@ -93,6 +98,7 @@ class LazyClient:
             link=link,
             idempotency_key=idempotency_key,
             preview=preview,
+            created_at=created_at,
         )
 
     def audience_size(self, *, credentials: Mapping[str, str]) -> int | None:
@@ -140,6 +146,9 @@ class Network:
     a share on it, and optionally how to post through a connected account."""
 
     key: str
+    # Brand names as they are ("LinkedIn"). A label that is a word ("Copy text", "E-mail")
+    # is ``gettext_lazy``'s (cast to str: it behaves as one in templates, ``%`` and
+    # f-strings), so it shows in the language of the moment.
     label: str
     text_rule: TextRule
     # Builds the share-intent URL from the person's text and the tracked link (and the
@@ -158,6 +167,11 @@ class Network:
     # Whether the intent goes to the person's own server (Mastodon): ``intent_url`` needs
     # ``server=`` and raises ``ServerNeeded`` without it.
     needs_server: bool = False
+    # Whether the post's title goes with the text, as the e-mail's subject (the share screen
+    # shows it in the preview, and no link card: a mail program shows none).
+    subject_from_title: bool = False
+    # Shown first on the feed's share row; the others are behind "More networks".
+    featured: bool = False
     # Posting through a connected account; None for networks shared by intent only.
     client: NetworkClient | None = None
 

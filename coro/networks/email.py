@@ -1,4 +1,7 @@
+from typing import cast
 from urllib.parse import quote
+
+from django.utils.translation import gettext_lazy as _
 
 from coro.networks import text_rules
 from coro.networks.base import Network, link_after_blank_line
@@ -19,10 +22,11 @@ def intent_url(text: str, link: str, *, title: str = "", server: str = "") -> st
 
 NETWORK = Network(
     key="email",
-    label="E-mail",
+    label=cast(str, _("E-mail")),
     text_rule=text_rules.EMAIL,
     intent_url=intent_url,
     outgoing=link_after_blank_line,
     icon="coro/networks/email.svg",
     opens_in_new_tab=False,
+    subject_from_title=True,
 )

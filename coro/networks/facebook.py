@@ -18,4 +18,5 @@ NETWORK = Network(
     outgoing=text_only,
     icon="coro/networks/facebook.svg",
     takes_text=False,
+    featured=True,
 )

@@ -20,4 +20,5 @@ NETWORK = Network(
     outgoing=text_only,
     icon="coro/networks/linkedin.svg",
     takes_text=False,
+    featured=True,
 )

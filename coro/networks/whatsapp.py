@@ -16,4 +16,5 @@ NETWORK = Network(
     intent_url=intent_url,
     outgoing=link_after_blank_line,
     icon="coro/networks/whatsapp.svg",
+    featured=True,
 )

@@ -18,4 +18,5 @@ NETWORK = Network(
     intent_url=intent_url,
     outgoing=link_after_space,
     icon="coro/networks/x.svg",
+    featured=True,
 )

@@ -259,8 +259,9 @@ def program_leave_effects(*, membership: Membership) -> None:
 
     Runs inside ``program_leave``'s transaction, so leaving happens entirely or not at all.
     The apps above this one register what they stop in ``hooks.on_program_leave`` (listed in
-    ``coro/site/wiring.py``): sharing detaches the person's tracked links, which keep working
-    and counting, anonymously. Scheduled posts and connected accounts will register there.
+    ``coro/site/wiring.py``): sharing cancels the person's scheduled posts and detaches their
+    tracked links, which keep working and counting, anonymously; connections revokes and
+    deletes their connected accounts.
     """
     hooks.on_program_leave.run(membership)
 

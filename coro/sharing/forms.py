@@ -5,7 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coro.content.counter import CountedTextarea
+from coro.content.forms import DateTimeLocalInput
 from coro.networks import Network, too_long, too_long_message
+
+# "Post now" or "Schedule it" (``PostScheduleForm``'s ``when``).
+NOW, LATER = "now", "later"
 
 # The hidden field holding the person's tracked link, which the live counter counts with.
 LINK_FIELD = "link"
@@ -57,3 +61,32 @@ class ShareForm(forms.Form):
         if too_long(text):
             raise ValidationError(too_long_message(), code="too_long_for_coro")
         return text
+
+
+class PostScheduleForm(forms.Form):
+    """Posting on the person's own connected account: their words, and when to post them,
+    now or at the time they pick (in the organisation's time zone, which ``org_view`` makes
+    the current one). What may go out is checked by ``posting.scheduled_post_create``."""
+
+    text = forms.CharField(label=_("Your text"), widget=forms.Textarea(attrs={"rows": 9}))
+    when = forms.ChoiceField(
+        choices=[(NOW, _("Now")), (LATER, _("At a time I choose"))],
+        initial=NOW,
+        widget=forms.HiddenInput,
+    )
+    run_at = forms.DateTimeField(label=_("When"), required=False, widget=DateTimeLocalInput())
+
+    def clean_text(self) -> str:
+        text = newlines_unified(str(self.cleaned_data["text"])).strip()
+        if too_long(text):
+            raise ValidationError(too_long_message(), code="too_long_for_coro")
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        no_time = cleaned.get("run_at") is None and "run_at" not in self.errors
+        if cleaned.get("when") == LATER and no_time:
+            self.add_error("run_at", _("Pick the day and time to post it."))
+        if cleaned.get("when") == NOW:
+            cleaned["run_at"] = None
+        return cleaned

@@ -11,7 +11,15 @@ How a run stays safe (``scheduled_post_run``):
 - ``TemporaryError`` (5xx, timeouts) is retried with exponential backoff (``retry_delay``)
   up to ``MAX_ATTEMPTS``; ``RateLimited`` (429) waits what Retry-After says; ``AuthError``
   (401/403) is never retried: the post fails, the account is marked "reconnect needed" and
-  the person is told. Any other ``ClientError`` fails the post.
+  the person is told. Any other ``ClientError`` fails the post. Anything else a client raises
+  (a bug, an answer it did not expect) is logged and retried like a temporary failure: it
+  counts as an attempt, so a row never stays POSTING, nor is re-sent, for ever.
+- A stale claim that already used every attempt fails instead of being claimed again.
+- Retry-After is waited for at least ``RETRY_FIRST`` (``Retry-After: 0`` would spend every
+  attempt at once), at most ``RETRY_AFTER_CAP``.
+- A network that remembers an idempotency key only for a while (Mastodon: one hour) is
+  never sent the post after ``RETRY_SPAN`` from its first try: past that a retry could post
+  twice, so the post fails and the person is asked to check their timeline first.
 - A task lost on the way (a crash, a restore, a backend that cannot defer) costs nothing:
   the periodic job ``sharing.scheduled_posts`` (``scheduled_posts_enqueue_due``) enqueues
   whatever is due or stale every minute.
@@ -19,6 +27,7 @@ How a run stays safe (``scheduled_post_run``):
 
 import logging
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -56,8 +65,14 @@ RETRY_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 8
 # A Retry-After longer than this is not waited for in full (a misbehaving server).
 RETRY_AFTER_CAP = timedelta(hours=6)
+# Networks that remember an ``Idempotency-Key`` only for a while (Mastodon: one hour, in
+# ``PostStatusService``): every try of a post falls within this much of its first try.
+RETRY_SPAN: dict[str, timedelta] = {"mastodon": timedelta(minutes=55)}
 # A POSTING claim older than this belongs to a worker that died mid-post: claim it again.
 STALE_CLAIM = timedelta(minutes=5)
+# A due post whose own task is queued is not enqueued again by the periodic job until it is
+# this late (``scheduled_posts_enqueue_due``).
+ENQUEUE_GRACE = timedelta(minutes=2)
 # How far ahead a post may be scheduled.
 FURTHEST = timedelta(days=366)
 # A time chosen in the last minute (the form took a while to send) still counts as "now".
@@ -125,6 +140,12 @@ def scheduled_posts_of(membership: Membership) -> QuerySet[ScheduledPost]:
     )
 
 
+def network_label(key: str) -> str:
+    """The network's name as people know it ("Bluesky"), for a scheduled post's network."""
+    network = get_network(key)
+    return network.label if network is not None else key
+
+
 def scheduled_post_cancel(*, post: ScheduledPost) -> bool:
     """Cancel a post that has not gone out; False if it is posting, posted or over."""
     cancelled = ScheduledPost.objects.filter(pk=post.pk, status=Status.SCHEDULED).update(
@@ -163,11 +184,24 @@ def _claim(post_id: int, now: datetime) -> datetime | None:
         rows.filter(due, status=Status.SCHEDULED, run_at__lte=now).update(
             status=Status.POSTING, claimed_at=now, attempts=F("attempts") + 1
         )
-        # A claim left by a worker that died mid-post: send again, with the same key.
-        or rows.filter(status=Status.POSTING, claimed_at__lt=now - STALE_CLAIM).update(
-            claimed_at=now, attempts=F("attempts") + 1
-        )
+        # A claim left by a worker that died mid-post: send again, with the same key, while
+        # attempts are left.
+        or rows.filter(
+            status=Status.POSTING, claimed_at__lt=now - STALE_CLAIM, attempts__lt=MAX_ATTEMPTS
+        ).update(claimed_at=now, attempts=F("attempts") + 1)
     )
+    if not claimed:
+        # One that has used them all is over: it fails, and is never sent again.
+        rows.filter(
+            status=Status.POSTING, claimed_at__lt=now - STALE_CLAIM, attempts__gte=MAX_ATTEMPTS
+        ).update(
+            status=Status.FAILED,
+            next_attempt_at=None,
+            last_error=_(
+                "Coro couldn't tell whether it went out. Check your timeline before you post "
+                "it again."
+            ),
+        )
     return now if claimed else None
 
 
@@ -194,10 +228,32 @@ def _fail(post: ScheduledPost, claim: datetime, error: str, *, tell: bool = True
     return failed
 
 
+def _first_try(post: ScheduledPost, claim: datetime) -> datetime:
+    """When the post was first sent, at the earliest: this claim's time on the first attempt;
+    after that, the time it was due (the first attempt ran then or later)."""
+    return claim if post.attempts <= 1 else post.run_at
+
+
+def _span_over(post: ScheduledPost, claim: datetime, at: datetime) -> bool:
+    """Whether a try at ``at`` would fall outside the time its network remembers the key."""
+    span = RETRY_SPAN.get(post.share.network)
+    return span is not None and at - _first_try(post, claim) > span
+
+
+def _span_message(post: ScheduledPost) -> str:
+    return _(
+        "%(network)s didn't confirm the post in time, and trying again later could post it "
+        "twice. Check your timeline: if it isn't there, post it again."
+    ) % {"network": network_label(post.share.network)}
+
+
 def _retry(post: ScheduledPost, claim: datetime, error: str, wait: timedelta) -> bool:
-    """Try again after ``wait``, or fail for good once every attempt is spent."""
+    """Try again after ``wait``, or fail for good once every attempt is spent (or the next
+    try would come too late for the network to know it was sent already)."""
     if post.attempts >= MAX_ATTEMPTS:
         return _fail(post, claim, error)
+    if _span_over(post, claim, claim + wait):
+        return _fail(post, claim, _span_message(post))
     at = timezone.now() + wait
     again = _finish(
         post,
@@ -222,16 +278,28 @@ def scheduled_post_run(*, post_id: int, now: datetime | None = None) -> Schedule
     post = ScheduledPost.objects.select_related("share", "account").get(pk=post_id)
     account, share = post.account, post.share
     client = client_for(share.network)
-    if share.membership_id is None:  # they left the program since
-        _finish(post, claim, status=Status.CANCELLED, next_attempt_at=None)
-    elif account is None or client is None:
-        _fail(post, claim, _("The account was disconnected."))
-    elif account.status != ConnectedAccount.Status.CONNECTED:
-        _fail(post, claim, _("The account needs connecting again."))
-    else:
-        _send(post, claim, account, client)
+    try:
+        if share.membership_id is None:  # they left the program since
+            _finish(post, claim, status=Status.CANCELLED, next_attempt_at=None)
+        elif account is None or client is None:
+            _fail(post, claim, _("The account was disconnected."))
+        elif account.status != ConnectedAccount.Status.CONNECTED:
+            _fail(post, claim, _("The account needs connecting again."))
+        elif _span_over(post, claim, claim):  # a stale claim, reclaimed too late
+            _fail(post, claim, _span_message(post))
+        else:
+            _send(post, claim, account, client)
+    except Exception:
+        # Whatever went wrong, the claim does not stay: tried again later, as an attempt
+        # (a no-op if the outcome was written already).
+        logger.exception("Scheduled post %s: unexpected error.", post_id)
+        _retry(post, claim, _unexpected(), retry_delay(post.attempts))
     post.refresh_from_db()
     return post
+
+
+def _unexpected() -> str:
+    return _("Something unexpected went wrong while posting.")
 
 
 def link_card(post: Post, link: str) -> LinkCard | None:
@@ -269,29 +337,49 @@ def _send(
             link=post.share.tracked_link,
             idempotency_key=post.idempotency_key,
             preview=link_card(post.share.post, post.share.tracked_link),
+            created_at=post.created_at,
         )
+        remote_id, remote_url = str(posted.remote_id), str(posted.url)
     except AuthError as error:
         _fail(post, claim, error.message, tell=False)
         _reconnect(post, account)
+        return
     except RateLimited as error:
         seconds = error.retry_after
         wait = timedelta(seconds=seconds) if seconds is not None else retry_delay(post.attempts)
-        _retry(post, claim, error.message, min(max(wait, timedelta(0)), RETRY_AFTER_CAP))
+        _retry(post, claim, error.message, min(max(wait, RETRY_FIRST), RETRY_AFTER_CAP))
+        return
     except TemporaryError as error:
         _retry(post, claim, error.message, retry_delay(post.attempts))
+        return
     except ClientError as error:
         _fail(post, claim, error.message)
-    else:
-        _finish(
-            post,
-            claim,
-            status=Status.POSTED,
-            remote_id=posted.remote_id[:300],
-            remote_url=posted.url[:500],
-            posted_at=timezone.now(),
-            last_error="",
-            next_attempt_at=None,
-        )
+        return
+    except Exception:
+        # A client's bug, or an answer it did not expect (a missing key, a wrong type): the
+        # post may or may not have gone out, so it is tried again with the same key.
+        logger.exception("Scheduled post %s: the %s client failed.", post.pk, post.share.network)
+        _retry(post, claim, _unexpected(), retry_delay(post.attempts))
+        return
+    _finish(
+        post,
+        claim,
+        status=Status.POSTED,
+        remote_id=remote_id[:300],
+        remote_url=web_address(remote_url)[:500],
+        posted_at=timezone.now(),
+        last_error="",
+        next_attempt_at=None,
+    )
+
+
+def web_address(url: str) -> str:
+    """``url`` if it is an http(s) address (a link the person may follow), else ""."""
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+    return url if scheme in ("http", "https") else ""
 
 
 def _reconnect(post: ScheduledPost, account: ConnectedAccount) -> None:
@@ -302,8 +390,7 @@ def _reconnect(post: ScheduledPost, account: ConnectedAccount) -> None:
     account_mark_reconnect(account=account)
     kind = Notification.Kind.ACCOUNT_RECONNECT
     membership = account.membership
-    network = get_network(account.network)
-    label = network.label if network is not None else account.network
+    label = network_label(account.network)
     notification_hold(
         user=membership.user,
         organisation=membership.organisation,
@@ -336,13 +423,36 @@ def _enqueue(post_id: int, at: datetime) -> None:
 
 def scheduled_posts_enqueue_due(*, now: datetime | None = None) -> int:
     """Enqueue every post that is due (its time, or its retry's, has come) or whose claim
-    went stale (its worker died); how many. The periodic job: nothing depends on one task."""
+    went stale (its worker died); how many. The periodic job: nothing depends on one task.
+
+    Where the backend runs tasks at their time, each post's own task was enqueued for it
+    (``_enqueue``) and is taken within moments: such a post is enqueued again only once it
+    is ``ENQUEUE_GRACE`` late (its task was lost, or the worker is down or behind), not every
+    minute. A late post may then be enqueued more than once; that costs one UPDATE that
+    claims nothing per extra run (``_claim``), never a second post."""
     now = now or timezone.now()
-    due = Q(status=Status.SCHEDULED, run_at__lte=now) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    defers = scheduled_post_publish.get_backend().supports_defer
+    late = now - ENQUEUE_GRACE if defers else now
+    due = Q(status=Status.SCHEDULED, run_at__lte=late) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=late)
     )
     stale = Q(status=Status.POSTING, claimed_at__lt=now - STALE_CLAIM)
     ids = list(ScheduledPost.objects.filter(due | stale).values_list("pk", flat=True)[:1000])
     for post_id in ids:
         _enqueue(post_id, now)
     return len(ids)
+
+
+def scheduled_posts_cancel_for_account(*, account: ConnectedAccount) -> int:
+    """Cancel what is still waiting to go out through ``account`` (it is being
+    disconnected); how many. As ``scheduled_posts_cancel_for``: a post being sent right now
+    cannot be called back; one whose sender died (a stale claim) is cancelled too."""
+    now = timezone.now()
+    waiting = Q(status=Status.SCHEDULED) | Q(
+        status=Status.POSTING, claimed_at__lt=now - STALE_CLAIM
+    )
+    return (
+        ScheduledPost.objects.filter(account=account)
+        .filter(waiting)
+        .update(status=Status.CANCELLED, next_attempt_at=None)
+    )

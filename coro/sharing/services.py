@@ -24,25 +24,36 @@ def share_text_check(*, network: Network, text: str, link: str) -> None:
         raise ValidationError(errors)
 
 
-def share_get_or_create(*, post: Post, membership: Membership, network: str) -> Share:
-    """The tracked link for (post, person, network), made on first use."""
+def share_get_or_create(
+    *, post: Post, membership: Membership, network: str, code: str | None = None
+) -> Share:
+    """The tracked link for (post, person, network), made on first use, with ``code`` when
+    given (the one the share screen reserved and showed, ``sharing.reserved``) and unused.
+    An existing share keeps its own code."""
+    defaults: dict[str, object] = {"team_id": membership.team_id}
+    if code:
+        defaults["code"] = code
     try:
         with transaction.atomic():
             share, _ = Share.objects.get_or_create(
-                post=post,
-                membership=membership,
-                network=network,
-                defaults={"team_id": membership.team_id},
+                post=post, membership=membership, network=network, defaults=defaults
             )
     except IntegrityError:
-        # Two clicks at once: the other request made it first.
-        share = Share.objects.get(post=post, membership=membership, network=network)
+        # Two clicks at once: the other request made it first. (Or, beyond belief, the
+        # reserved code was taken meanwhile: then a new one.)
+        existing = Share.objects.filter(post=post, membership=membership, network=network).first()
+        if existing is None:
+            return share_get_or_create(post=post, membership=membership, network=network)
+        share = existing
     return share
 
 
-def share_record(*, post: Post, membership: Membership, network: str, text: str) -> Share:
+def share_record(
+    *, post: Post, membership: Membership, network: str, text: str, code: str | None = None
+) -> Share:
     """The person shares the post on a network with their own words: the tracked link (made
-    on first use) remembers the text, and the post's link is frozen from the first share on.
+    on first use, with the reserved ``code`` if given) remembers the text, and the post's
+    link is frozen from the first share on.
 
     The post's row is locked first, as ``content.services.post_update`` locks it: a link
     change and a first share never cross. Either the change is saved first and this share
@@ -50,7 +61,7 @@ def share_record(*, post: Post, membership: Membership, network: str, text: str)
     (``share.post``) holds the post as read under the lock, with its link of now."""
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
-        share = share_get_or_create(post=locked, membership=membership, network=network)
+        share = share_get_or_create(post=locked, membership=membership, network=network, code=code)
         share.post = locked
         share.text = text
         share.full_clean()

@@ -6,6 +6,7 @@ import re
 from coro.content.markdown import render_markdown
 from coro.content.models import Post
 from coro.content.texts import html_to_text
+from coro.core.languages import pick
 from coro.networks import Network
 
 SEPARATOR = "\n\n"
@@ -55,6 +56,20 @@ def suggested_text(
     return shortened
 
 
+def text_language(post: Post, network: Network, language: str | None) -> str | None:
+    """The language the share screen's text is in: that of the editor's suggestion for this
+    network if there is one, else that of the post's text, each as it falls back from
+    ``language`` (``pick``'s order). The disclosure is written in it, so a Spanish text ends
+    with the Spanish disclosure whatever the interface's language. None: the post has no
+    text at all."""
+    suggested = {
+        code: code for code, texts in post.suggestions.items() if str(texts.get(network.key, ""))
+    }
+    if suggested and post.suggestion(network.key, language).strip():
+        return pick(suggested, language)
+    return post.text_language(language)
+
+
 def starting_text(
     post: Post, network: Network, link: str, disclosure: str | None, language: str | None
 ) -> str:
@@ -65,12 +80,6 @@ def starting_text(
     if suggestion:
         return with_disclosure(suggestion, disclosure)
     return suggested_text(post, network, link, disclosure, language)
-
-
-def intent_takes_text(network: Network) -> bool:
-    """Whether the network's share dialog receives the text (LinkedIn's, Facebook's and
-    Xing's take only the link: the person pastes their words there)."""
-    return network.takes_text
 
 
 def outgoing_intent(network: Network, post: Post, text: str, link: str, *, server: str = "") -> str:

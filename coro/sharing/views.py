@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from coro.connections.limits import network_for
@@ -14,10 +14,9 @@ from coro.connections.profile_selectors import network_server
 from coro.connections.profile_services import network_server_set
 from coro.content.counter import count_response
 from coro.content.models import Post
-from coro.core.codes import new_code
 from coro.core.languages import current_language
 from coro.networks import Network, get_network, too_long, too_long_message
-from coro.networks.links import tracked_link
+from coro.networks.links import tracked_link_example
 from coro.orgs.access import org_object_or_404, org_view
 from coro.orgs.disclosure import disclosure_text
 from coro.orgs.models import Membership
@@ -26,8 +25,9 @@ from coro.sharing import selectors, services
 from coro.sharing.bots import is_preview_bot
 from coro.sharing.forms import ShareForm, newlines_unified
 from coro.sharing.models import Share
+from coro.sharing.reserved import Reservation, reservation
 from coro.sharing.screen import ELSEWHERE, hints, screen_context
-from coro.sharing.texts import copied_text, outgoing_intent, starting_text
+from coro.sharing.texts import copied_text, outgoing_intent, starting_text, text_language
 
 
 class IntentRedirect(HttpResponseRedirect):
@@ -48,6 +48,25 @@ def _shareable(membership: Membership, code: str, network: str) -> tuple[Post, N
     return post, network_for(membership, target)
 
 
+def _shareable_enrolled(membership: Membership, code: str, network: str) -> tuple[Post, Network]:
+    """``_shareable``, for the screen's own requests (its checks, counter, server question
+    and "More…"): only for people in the program."""
+    post, target = _shareable(membership, code, network)
+    if not is_enrolled(membership):
+        raise PermissionDenied
+    return post, target
+
+
+def _back_to_screen(membership: Membership, post_code: str, network: str) -> HttpResponse:
+    """What a GET on one of the screen's POST-only addresses gets (a reload, a language
+    switch, an address typed again): the share screen itself, never a blank page. Another
+    organisation's post, or one not meant for the person, is still not found."""
+    _shareable(membership, post_code, network)
+    return redirect(
+        "sharing:share", org_code=membership.organisation.code, code=post_code, network=network
+    )
+
+
 def _share_form(
     membership: Membership, post: Post, target: Network, *args: Any, **kwargs: Any
 ) -> ShareForm:
@@ -59,11 +78,23 @@ def _share_form(
     return ShareForm(*args, network=target, org_code=code, count_url=count_url, **kwargs)
 
 
-def _screen_link(membership: Membership, post: Post, target: Network) -> str:
-    """The person's tracked link for this post and network. Until the first share there is
-    none yet: one of the same shape (a new code) counts the same."""
-    earlier = selectors.share_of(post=post, membership=membership, network=target.key)
-    return tracked_link(earlier.code if earlier else new_code())
+def _reserved(
+    request: HttpRequest, membership: Membership, post: Post, network: str, field: str = "reserved"
+) -> Reservation:
+    """The person's tracked link for this post and network: their share's, or the one the
+    screen reserved (sent back in ``field``), or a newly reserved one."""
+    token = str(request.POST.get(field, "")) if request.method == "POST" else ""
+    return reservation(post=post, membership=membership, network=network, token=token)
+
+
+def _starting_text(membership: Membership, post: Post, target: Network, link: str) -> str:
+    """The suggestion, ending with the disclosure in the suggestion's own language (a
+    Spanish text ends with the Spanish disclosure, whatever the interface's language)."""
+    language = current_language()
+    disclosure = disclosure_text(
+        membership.organisation, text_language(post, target, language) or language
+    )
+    return starting_text(post, target, link, disclosure, language)
 
 
 def _template(request: HttpRequest) -> str:
@@ -93,11 +124,14 @@ def _done(
 ) -> HttpResponse:
     """After the share is recorded: the network's share page (a redirect without JavaScript;
     with it, a short page that opens it, so the feed stays), or, for "Copy text", the text
-    and link to copy."""
+    and link to copy. A network whose page takes only the link gets the page with the text
+    to copy either way."""
     copied = copied_text(target, tracked.text, tracked.tracked_link)
     if target.intent_url is not None:
         intent = outgoing_intent(target, post, tracked.text, tracked.tracked_link, server=server)
-        if not getattr(request, "htmx", False):
+        # Without JavaScript, straight to the network, unless its page takes only the link
+        # (LinkedIn...): then the text to copy first, and a link to the network.
+        if not getattr(request, "htmx", False) and target.takes_text:
             return IntentRedirect(intent)
     else:
         intent = ""
@@ -126,15 +160,18 @@ def _screen(
     server_form: ServerForm | None = None,
 ) -> HttpResponse:
     """The share screen as it stands: the suggestion (or the person's words and their
-    errors), and the server question first where the network needs one and none is stored."""
+    errors), and the server question first where the network needs one and none is stored.
+    It carries the reserved tracked link (the same again after a refused try), and the one
+    for the phone's share sheet ("More…", counted as elsewhere)."""
     language = current_language()
-    link = _screen_link(membership, post, target)
+    reserved = _reserved(request, membership, post, target.key)
+    elsewhere = _reserved(request, membership, post, ELSEWHERE, field="reserved_elsewhere")
+    link = reserved.link
     server = _server(membership, target)
     if server_form is None and target.needs_server and not server:
         server_form = ServerForm(network=target)
     if text is None:
-        disclosure = disclosure_text(membership.organisation, language)
-        text = starting_text(post, target, link, disclosure, language)
+        text = _starting_text(membership, post, target, link)
     if form is None:
         form = _share_form(membership, post, target, initial={"text": text})
     if form.errors:
@@ -151,6 +188,9 @@ def _screen(
         server_form=server_form,
     )
     context["dialog"] = _in_dialog(request)
+    context["reserved"] = reserved.token
+    context["elsewhere_link"] = elsewhere.link
+    context["elsewhere_reserved"] = elsewhere.token
     return render(request, _template(request), context)
 
 
@@ -182,12 +222,11 @@ def share(request: HttpRequest, membership: Membership, code: str, network: str)
             target,
             text=newlines_unified(posted) if posted is not None else None,
         )
-    link = _screen_link(membership, post, target)
+    reserved = _reserved(request, membership, post, target.key)
+    link = reserved.link
     data: Mapping[str, Any] = request.POST
     if "text" not in data:  # one click from elsewhere: the suggestion as it stands
-        language = current_language()
-        disclosure = disclosure_text(membership.organisation, language)
-        data = {"text": starting_text(post, target, link, disclosure, language)}
+        data = {"text": _starting_text(membership, post, target, link)}
     form = _share_form(membership, post, target, data)
     if form.is_valid():
         text = form.cleaned_data["text"]
@@ -197,7 +236,7 @@ def share(request: HttpRequest, membership: Membership, code: str, network: str)
             form.add_error("text", error)
         else:
             tracked = services.share_record(
-                post=post, membership=membership, network=target.key, text=text
+                post=post, membership=membership, network=target.key, text=text, code=reserved.code
             )
             return _done(request, membership, post, target, tracked, server)
     text = newlines_unified(str(form.data.get("text", ""))).strip()
@@ -205,15 +244,15 @@ def share(request: HttpRequest, membership: Membership, code: str, network: str)
 
 
 @org_view()
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def share_server(
     request: HttpRequest, membership: Membership, code: str, network: str
 ) -> HttpResponse:
     """The person's server for a network whose share page is on it (Mastodon), asked once on
     the share screen and stored for them; then the screen again, now ready to share."""
-    post, target = _shareable(membership, code, network)
-    if not is_enrolled(membership):
-        raise PermissionDenied
+    if request.method != "POST":
+        return _back_to_screen(membership, code, network)
+    post, target = _shareable_enrolled(membership, code, network)
     if not target.needs_server:
         raise Http404
     form = ServerForm(request.POST, network=target)
@@ -239,25 +278,33 @@ def share_server(
 
 
 @org_view()
-@require_POST
-def share_device(request: HttpRequest, membership: Membership, code: str) -> JsonResponse:
-    """The phone's own share sheet ("More…", the Web Share API): the share is recorded first,
-    as "elsewhere" (Coro cannot know which app the person picks), and the page gets the
-    tracked link to hand to ``navigator.share`` with the person's words."""
-    post, target = _shareable(membership, code, ELSEWHERE)
-    if not is_enrolled(membership):
-        raise PermissionDenied
+@require_http_methods(["GET", "HEAD", "POST"])
+def share_device(request: HttpRequest, membership: Membership, code: str) -> HttpResponse:
+    """The phone's own share sheet ("More…", the Web Share API), recorded as "elsewhere"
+    (Coro cannot know which app the person picks). The screen knows the link already (it
+    reserved it: ``reserved_elsewhere``), so the page opens the sheet in the click itself
+    and records the share alongside; the answer repeats the text and link (an older page
+    shares them after this answer)."""
+    if request.method != "POST":
+        _shareable(membership, code, ELSEWHERE)  # 404 for a post not meant for the person
+        return redirect("content:feed", org_code=membership.organisation.code)
+    post, target = _shareable_enrolled(membership, code, ELSEWHERE)
+    reserved = _reserved(request, membership, post, target.key, field="reserved_elsewhere")
     form = _share_form(membership, post, target, request.POST)
     errors: list[str] = []
     if form.is_valid():
         text = form.cleaned_data["text"]
         try:
-            services.share_text_check(network=target, text=text, link=tracked_link("x" * 10))
+            services.share_text_check(network=target, text=text, link=reserved.link)
         except ValidationError as error:
             errors = list(error.messages)
         else:
             tracked = services.share_record(
-                post=post, membership=membership, network=target.key, text=text
+                post=post,
+                membership=membership,
+                network=target.key,
+                text=text,
+                code=reserved.code,
             )
             return JsonResponse(
                 {
@@ -272,7 +319,7 @@ def share_device(request: HttpRequest, membership: Membership, code: str) -> Jso
 
 
 @org_view()
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def share_check(
     request: HttpRequest, membership: Membership, code: str, network: str
 ) -> HttpResponse:
@@ -280,18 +327,18 @@ def share_check(
     Once the person has tried to share (``recheck``), the server's errors are checked
     again too, so an error they have fixed goes away; a text longer than Coro takes says
     so at once."""
-    post, target = _shareable(membership, code, network)
-    if not is_enrolled(membership):
-        raise PermissionDenied
+    if request.method != "POST":
+        return _back_to_screen(membership, code, network)
+    post, target = _shareable_enrolled(membership, code, network)
     text = newlines_unified(request.POST.get("text", "")).strip()
     recheck = bool(request.POST.get("recheck"))
     errors: list[str] = []
     if too_long(text):
         errors = [too_long_message()]
     elif recheck:
-        link = _screen_link(membership, post, target)
+        # Every tracked link is as long as this one: the check counts the same.
         try:
-            services.share_text_check(network=target, text=text, link=link)
+            services.share_text_check(network=target, text=text, link=tracked_link_example())
         except ValidationError as error:
             errors = list(error.messages)
     context = {**hints(membership, post, text), "errors": errors, "recheck": recheck}
@@ -299,15 +346,15 @@ def share_check(
 
 
 @org_view()
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def share_count(
     request: HttpRequest, membership: Membership, code: str, network: str
 ) -> HttpResponse:
     """The share screen's live counter: what is left as the person's own server counts (a
     Mastodon server's own limit), not only the network's default."""
-    _post, target = _shareable(membership, code, network)
-    if not is_enrolled(membership):
-        raise PermissionDenied
+    if request.method != "POST":
+        return _back_to_screen(membership, code, network)
+    _post, target = _shareable_enrolled(membership, code, network)
     return count_response(request, membership, target)
 
 

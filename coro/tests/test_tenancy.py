@@ -29,6 +29,9 @@ PUBLIC_ROUTES = {
     "organisation_list",  # lists only the signed-in person's own organisations
     "invitation_accept",  # the signed token is the proof
     "tracked_redirect",  # /r/<code>: anyone who follows a shared link
+    # Mastodon's one callback for the installation: needs a log-in, and finishes only the
+    # flow in the person's session, inside its organisation through org_view (member check).
+    "oauth:mastodon_callback",
     # First run: 404 once any organisation exists; before, it needs the one-time token
     # that `coro serve` prints on the server's console.
     "site:setup",

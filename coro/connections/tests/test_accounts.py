@@ -1,15 +1,23 @@
 """Connected accounts: disconnecting (and revoking), tokens encrypted at rest, "reconnect
 needed", and the daily follower count; against mastodon-mock on loopback."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from mastodon.errors import MastodonUnauthorizedError
 from mastodon_mock.testing import MockServer
 
 from coro.connections import services
-from coro.connections.models import ConnectedAccount
+from coro.connections.models import ConnectedAccount, MastodonApp
 from coro.core import crypto
 from coro.core.periodic import JOBS
+from coro.people.services import member_remove
+from coro.program.selectors import terms_current
+from coro.program.services import program_join, program_leave
+from coro.sharing.models import ScheduledPost
+from testing.factories import ConnectedAccountFactory, ScheduledPostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +164,99 @@ def test_the_networks_page_lists_the_account_with_a_disconnect_button(tenancy, s
     assert "@bob@127.0.0.1" in page
     assert disconnect_url(account) in page
     assert reverse("connections:mastodon_connect", kwargs={"org_code": tenancy.org.code}) in page
+    bluesky = reverse("connections:bluesky_connect", kwargs={"org_code": tenancy.org.code})
+    assert bluesky in page
+    assert web.get(bluesky).status_code == 200
+
+
+# --- Disconnecting, leaving, removal: posts still waiting, tokens revoked ---------------------
+
+
+def test_disconnecting_cancels_the_posts_still_waiting_and_says_so(tenancy, server):
+    account = account_on(server, tenancy.employee)
+    waiting = ScheduledPostFactory(
+        share__membership=tenancy.employee, share__network="mastodon", account=account
+    )
+    later = ScheduledPostFactory(
+        share__membership=tenancy.employee,
+        share__network="mastodon",
+        account=account,
+        run_at=timezone.now() + timedelta(days=2),
+    )
+    done = ScheduledPostFactory(
+        share__membership=tenancy.employee,
+        share__network="mastodon",
+        account=account,
+        status=ScheduledPost.Status.POSTED,
+    )
+    other = ScheduledPostFactory(share__membership=tenancy.admin)  # someone else's, on Bluesky
+    web = tenancy.client_for(tenancy.employee.user)
+    page = web.get(disconnect_url(account)).content.decode()
+    assert "still waiting will be cancelled" in page
+    web.post(disconnect_url(account))
+    statuses = dict(ScheduledPost.objects.values_list("pk", "status"))
+    assert statuses == {
+        waiting.pk: "cancelled",
+        later.pk: "cancelled",
+        done.pk: "posted",
+        other.pk: "scheduled",
+    }
+
+
+def test_leaving_the_program_disconnects_and_revokes_the_accounts(tenancy, server):
+    program_join(membership=tenancy.employee, terms=terms_current(tenancy.org))
+    account = account_on(server, tenancy.employee)
+    token = account.credentials["access_token"]
+    others = account_on(server, tenancy.admin, "carol")
+    waiting = ScheduledPostFactory(
+        share__membership=tenancy.employee, share__network="mastodon", account=account
+    )
+    assert program_leave(membership=tenancy.employee)
+    assert list(ConnectedAccount.objects.all()) == [others]
+    with pytest.raises(MastodonUnauthorizedError):
+        server.client(token=token).account_verify_credentials()
+    waiting.refresh_from_db()
+    assert waiting.status == ScheduledPost.Status.CANCELLED
+
+
+def test_leaving_goes_on_when_revoking_fails_in_any_way(tenancy, server, monkeypatch):
+    program_join(membership=tenancy.employee, terms=terms_current(tenancy.org))
+    account_on(server, tenancy.employee)
+
+    def broken(credentials):
+        raise TypeError("an answer nobody expected")
+
+    monkeypatch.setitem(services.REVOKERS, "mastodon", broken)
+    assert program_leave(membership=tenancy.employee)
+    assert not ConnectedAccount.objects.exists()
+
+
+def test_removing_a_member_revokes_their_accounts_first(tenancy, server):
+    """Even someone who never joined the program: their tokens are revoked, not just
+    deleted with the membership."""
+    account = account_on(server, tenancy.employee)
+    token = account.credentials["access_token"]
+    member_remove(membership=tenancy.employee, actor=tenancy.admin)
+    assert not ConnectedAccount.objects.exists()
+    with pytest.raises(MastodonUnauthorizedError):
+        server.client(token=token).account_verify_credentials()
+
+
+def test_a_new_key_rewrites_every_token_and_app_secret(tenancy, settings):
+    old = {"old": "an-old-secret-of-at-least-32-characters!!"}
+    settings.ENCRYPTION_KEYS = old
+    account = ConnectedAccountFactory(membership=tenancy.employee)
+    credentials = account.credentials
+    app = MastodonApp(server="https://mastodon.example", client_id="id", scopes="s")
+    app.redirect_uri = "https://coro.example/oauth/mastodon/callback/"
+    app.client_secret = "app-secret"
+    app.save()
+    settings.ENCRYPTION_KEYS = {"new": "a-new-secret-of-at-least-32-characters!!!", **old}
+    assert services.secrets_reencrypt() == 2
+    assert services.secrets_reencrypt() == 0  # done already
+    settings.ENCRYPTION_KEYS = {"new": "a-new-secret-of-at-least-32-characters!!!"}
+    account.refresh_from_db()
+    app.refresh_from_db()
+    assert account.credentials_encrypted.startswith("new:")
+    assert account.credentials == credentials
+    assert app.client_secret == "app-secret"

@@ -4,8 +4,10 @@ password through Coro's page, and posting with link facets and a link card."""
 import io
 import itertools
 import os
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from django.urls import reverse
 from PIL import Image
@@ -101,6 +103,49 @@ def test_a_main_password_is_refused_before_anything_is_sent(tenancy: Tenancy) ->
     assert response.status_code == 422
     assert "doesn&#x27;t look like an app password" in response.content.decode()
     assert not ConnectedAccount.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("handle", "server"),
+    [("ana bsky.social", ""), ("ana.bsky.social", "http://10.0.0.5")],
+)
+def test_the_app_password_is_kept_when_only_the_handle_or_server_failed(
+    tenancy: Tenancy, handle: str, server: str, settings: Any
+) -> None:
+    settings.FETCH_TEST_ALLOW = None  # bsky.social passes the first look (nothing is sent)
+    response = tenancy.client_for(tenancy.employee.user).post(
+        _connect_url(tenancy),
+        {"handle": handle, "app_password": "abcd-efgh-ijkl-mnop", "server": server},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'value="abcd-efgh-ijkl-mnop"' in html
+    assert "paste the app password again" not in html
+    assert "no-store" in response["Cache-Control"]
+    # The summary at the top, with a link to the field that failed.
+    summary = html.split('id="form-errors"')[1].split("</div>")[0]
+    assert ('href="#id_handle"' in summary) == (server == "")
+    assert ('href="#id_server"' in summary) == (server != "")
+
+
+def test_a_refused_app_password_is_not_shown_again_and_the_page_says_so(
+    tenancy: Tenancy,
+) -> None:
+    response = tenancy.client_for(tenancy.employee.user).post(
+        _connect_url(tenancy),
+        {"handle": "ana.bsky.social", "app_password": "my own password", "server": ""},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "my own password" not in html
+    summary = html.split('id="form-errors"')[1].split("</div>")[0]
+    assert 'href="#id_app_password"' in summary
+    assert "Coro emptied the app password field: paste the app password again." in summary
+    # Nothing typed: nothing was emptied.
+    blank = tenancy.client_for(tenancy.employee.user).post(
+        _connect_url(tenancy), {"handle": "ana.bsky.social", "app_password": "", "server": ""}
+    )
+    assert "paste the app password again" not in blank.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -276,3 +321,63 @@ def test_tampered_credentials_fail_closed(pds: LocalPds, tenancy: Tenancy) -> No
     account.credentials_encrypted = account.credentials_encrypted[:-4] + "AAAA"
     with pytest.raises(crypto.DecryptionError):
         _ = account.credentials
+
+
+def test_the_session_is_closed_after_each_call(pds: LocalPds, monkeypatch: Any) -> None:
+    """Coro logs in for each call and logs out after it: the session's refresh token no
+    longer works, so sessions do not pile up on the person's server."""
+    handle, did, password = _account(pds)
+    refresh_tokens: list[str] = []
+    session_end = client._session_end
+
+    def spy(logged_in: Any) -> None:
+        refresh_tokens.append(logged_in._session.refresh_jwt)
+        session_end(logged_in)
+
+    monkeypatch.setattr(client, "_session_end", spy)
+    credentials = _credentials(pds, handle, did, password)
+    client.CLIENT.post(credentials=credentials, text="Hola", link="", idempotency_key="bye")
+    client.CLIENT.audience_size(credentials=credentials)
+    assert len(refresh_tokens) == 2
+    for token in refresh_tokens:
+        answer = httpx.post(
+            f"{pds.url}/xrpc/com.atproto.server.refreshSession",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert answer.status_code in (400, 401), answer.text
+
+
+def _tid_micros(key: str) -> int:
+    value = 0
+    for char in key:
+        value = value * 32 + "234567abcdefghijklmnopqrstuvwxyz".index(char)
+    return value >> 10
+
+
+def test_record_keys_carry_the_posts_own_time() -> None:
+    made = datetime(2026, 12, 2, 7, 30, 15, 250000, tzinfo=UTC)
+    key = client.record_key("share-123", made)
+    assert key == client.record_key("share-123", made) != client.record_key("share-124", made)
+    assert len(key) == 13 and key[0] in "234567abcdefghij"
+    micros = _tid_micros(key)
+    assert int(made.timestamp()) * 1_000_000 <= micros < (int(made.timestamp()) + 1) * 1_000_000
+    # Later posts sort after earlier ones, whatever their keys.
+    later = client.record_key("share-000", made + timedelta(seconds=1))
+    assert later > key > client.record_key("share-123")
+
+
+def test_a_post_with_its_time_reads_back_under_that_key(pds: LocalPds) -> None:
+    handle, did, password = _account(pds)
+    made = datetime.now(UTC) - timedelta(minutes=5)
+    credentials = _credentials(pds, handle, did, password)
+    posted = client.CLIENT.post(
+        credentials=credentials, text="Hola", link="", idempotency_key="timed", created_at=made
+    )
+    again = client.CLIENT.post(
+        credentials=credentials, text="Hola", link="", idempotency_key="timed", created_at=made
+    )
+    rkey = client.record_key("timed", made)
+    assert posted == again and posted.remote_id.endswith(f"/{rkey}")
+    assert pds.record_get(did, "app.bsky.feed.post", rkey)["value"]["text"] == "Hola"
+    assert len(pds.records_list(did, "app.bsky.feed.post")) == 1

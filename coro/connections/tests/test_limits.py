@@ -9,6 +9,7 @@ import pytest
 
 from coro.connections import limits
 from coro.connections.models import ConnectedAccount, ServerLimits
+from coro.connections.profile_selectors import network_server
 from coro.connections.profile_services import network_server_set
 from coro.networks import NETWORKS
 from coro.networks.links import tracked_link
@@ -141,14 +142,19 @@ def test_the_network_counts_with_the_persons_own_server(tenancy):
     own = limits.network_for(tenancy.employee, mastodon)
     assert own.max_length == 1000
     assert own.count("Mira https://azulejos.es/a") == len("Mira ") + 40
-    # A connected account's server comes first.
+    # One source for the person's server (profile_selectors.network_server): the one they
+    # named, else their connected account's.
     ServerLimits.objects.create(
         server="https://big.example", max_characters=5000, characters_per_url=23
     )
+    account(tenancy.admin, "https://big.example")
+    assert limits.person_server(tenancy.admin) == "https://big.example"
+    assert limits.network_for(tenancy.admin, mastodon).max_length == 5000
     account(tenancy.employee, "https://big.example")
-    assert limits.network_for(tenancy.employee, mastodon).max_length == 5000
+    assert limits.person_server(tenancy.employee) == SERVER
+    assert limits.network_for(tenancy.employee, mastodon).max_length == 1000
     # Other people, and other networks, are not touched.
-    assert limits.network_for(tenancy.admin, mastodon) is mastodon
+    assert limits.network_for(tenancy.editor, mastodon) is mastodon
     assert limits.network_for(tenancy.employee, NETWORKS["x"]) is NETWORKS["x"]
 
 
@@ -190,3 +196,27 @@ def test_the_share_counter_refuses_another_organisations_post(tenancy, sharing):
     other = PostFactory(organisation=OrganisationFactory())
     url = f"/o/{post.organisation.code}/posts/{other.code}/share/mastodon/count/"
     assert web.post(url, {"text": "hola"}).status_code == 404
+
+
+def test_a_connected_account_is_enough_the_server_is_not_asked_again(tenancy):
+    """Someone who connected Mastodon but never typed a server: the share screen knows it
+    (the account's), asks nothing and counts with that server's limits."""
+    program_join(membership=tenancy.employee, terms=terms_current(tenancy.org))
+    account(tenancy.employee, "https://big.example")
+    ServerLimits.objects.create(
+        server="https://big.example", max_characters=5000, characters_per_url=23
+    )
+    assert network_server(membership=tenancy.employee, network="mastodon") == "big.example"
+    assert limits.person_server(tenancy.employee) == "https://big.example"
+    post = PostFactory(organisation=tenancy.org, title="Albufera", link="https://x.example/p")
+    web = tenancy.client_for(tenancy.employee.user)
+    page = web.get(share_url(post)).content.decode()
+    assert "share-server-form" not in page
+    assert 'id="share-form"' in page
+    shared = web.post(share_url(post), {"text": "á" * 700})
+    assert shared.status_code == 302
+    assert shared["Location"].startswith("https://big.example/share?")
+    # Another network's account says nothing about servers.
+    ConnectedAccountFactory(membership=tenancy.admin, network="bluesky")
+    assert network_server(membership=tenancy.admin, network="bluesky") == ""
+    assert network_server(membership=tenancy.admin, network="mastodon") == ""

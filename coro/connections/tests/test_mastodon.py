@@ -18,7 +18,11 @@ from django.urls import reverse
 from mastodon_mock.testing import MockServer
 
 from coro.connections import mastodon
-from coro.connections.models import ConnectedAccount, MastodonApp, ServerLimits
+from coro.connections.models import ConnectedAccount, MastodonApp, NetworkProfile, ServerLimits
+from coro.connections.profile_forms import ProfilesForm, ServerForm
+from coro.connections.profile_selectors import network_server
+from coro.connections.profile_services import network_server_set
+from coro.networks import NETWORKS
 from coro.networks.clients import AuthError, ClientError, RateLimited, TemporaryError
 from coro.networks.clients import mastodon as client
 
@@ -75,9 +79,12 @@ def connect(web, membership, server, username="alice"):
     return callback(web, authorize(server, start(web, membership, server), username))
 
 
-def test_full_oauth_flow_stores_the_account_with_its_token_encrypted(tenancy, server):
+def test_full_oauth_flow_stores_the_account_with_its_token_encrypted(
+    tenancy, server, django_capture_on_commit_callbacks
+):
     web = tenancy.client_for(tenancy.employee.user)
-    response = connect(web, tenancy.employee, server)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = connect(web, tenancy.employee, server)
     assert "Connected @alice@127.0.0.1" in response.content.decode()
     account = ConnectedAccount.objects.get(membership=tenancy.employee, network="mastodon")
     assert account.server == f"http://127.0.0.1:{server.port}"
@@ -88,21 +95,38 @@ def test_full_oauth_flow_stores_the_account_with_its_token_encrypted(tenancy, se
     # The token works: it reads the same account.
     me = server.client(token=token).account_verify_credentials()
     assert str(me["id"]) == account.remote_id
-    # The server's own limits are kept for the share screen's counter.
+    # The server's own limits are kept for the share screen's counter (asked in the
+    # background, once the account is stored).
     limits = ServerLimits.objects.get(server=account.server)
     assert (limits.max_characters, limits.characters_per_url) == (500, 23)
     # The app was registered once, with only the scopes Coro needs.
     app = MastodonApp.objects.get(server=account.server)
     assert app.scopes == "write:statuses read:accounts"
     assert app.client_secret and app.client_secret not in app.client_secret_encrypted
+    # The person's server is now known: nothing asks for it again.
+    assert network_server(membership=tenancy.employee, network="mastodon") == (
+        f"127.0.0.1:{server.port}"
+    )
+    assert NetworkProfile.objects.get(membership=tenancy.employee).instance == (
+        f"127.0.0.1:{server.port}"
+    )
 
 
-def test_the_app_is_registered_once_per_server(tenancy, server):
+def test_the_app_is_registered_once_per_server_for_every_organisation(tenancy, server, settings):
+    settings.BASE_URL = "https://coro.example"
     web = tenancy.client_for(tenancy.employee.user)
-    start(web, tenancy.employee, server)
-    first = MastodonApp.objects.get().client_id
-    start(tenancy.client_for(tenancy.editor.user), tenancy.editor, server)
-    assert MastodonApp.objects.get().client_id == first
+    location = start(web, tenancy.employee, server)
+    app = MastodonApp.objects.get()
+    # One callback address for the installation, outside any organisation.
+    assert app.redirect_uri == "https://coro.example/oauth/mastodon/callback/"
+    assert parse_qs(urlsplit(location).query)["redirect_uri"] == [app.redirect_uri]
+    # A member of another organisation on the same server: the same app, not registered again.
+    other = tenancy.client_for(tenancy.outsider.user)
+    start(other, tenancy.outsider, server)
+    assert MastodonApp.objects.get().client_id == app.client_id
+    # So the first person's flow, started before, still finishes.
+    callback(web, authorize(server, location))
+    assert ConnectedAccount.objects.filter(membership=tenancy.employee).exists()
 
 
 def test_authorisation_url_carries_state_and_a_pkce_s256_challenge(tenancy, server):
@@ -162,15 +186,14 @@ def test_the_callback_refuses_what_does_not_match_the_pending_flow(tenancy, serv
 
 
 def test_a_code_for_an_earlier_flow_with_another_server_is_refused(tenancy, server):
-    """The person started with one server, then another: the first server's answer (its state)
-    no longer matches the pending flow."""
+    """The pending flow names another server than the one answering: refused, even though
+    the state matches (the answer's ``iss``, or Coro has no such app on that server)."""
     web = tenancy.client_for(tenancy.employee.user)
     first = authorize(server, start(web, tenancy.employee, server))
     session = web.session
     session[mastodon.SESSION_KEY] = {
         **session[mastodon.SESSION_KEY],
-        "state": "state-of-the-other-server",
-        "server": "https://other.example",
+        "server": "https://other.example",  # only the server changes: the state still matches
     }
     session.save()
     callback(web, first)
@@ -190,6 +213,87 @@ def test_the_callback_works_once_and_only_for_the_person_who_started(tenancy, se
     assert not ConnectedAccount.objects.exists()
 
 
+def test_a_callback_with_no_flow_waiting_says_so(tenancy):
+    web = tenancy.client_for(tenancy.employee.user)
+    response = web.get("/oauth/mastodon/callback/?code=x&state=y", follow=True)
+    assert response.status_code == 200
+    assert "Coro was not waiting for a Mastodon server" in response.content.decode()
+    assert not ConnectedAccount.objects.exists()
+
+
+def test_the_callback_asks_to_log_in_first(tenancy, client):
+    response = client.get("/oauth/mastodon/callback/?code=x&state=y")
+    assert response.status_code == 302
+    assert "/oauth/mastodon/callback/" in response["Location"]  # back here after logging in
+
+
+def test_the_callback_refuses_someone_no_longer_in_the_organisation(tenancy, server):
+    from coro.people.services import member_remove
+
+    web = tenancy.client_for(tenancy.employee.user)
+    location = authorize(server, start(web, tenancy.employee, server))
+    member_remove(membership=tenancy.employee, actor=tenancy.admin)
+    parts = urlsplit(location)
+    assert web.get(f"{parts.path}?{parts.query}").status_code == 404
+    assert not ConnectedAccount.objects.exists()
+
+
+def test_the_callback_refuses_a_flow_of_another_membership(tenancy, server):
+    """A pending flow names one membership; finishing it as another (the same person in
+    another organisation, say) is refused."""
+    web = tenancy.client_for(tenancy.employee.user)
+    location = authorize(server, start(web, tenancy.employee, server))
+    session = web.session
+    session[mastodon.SESSION_KEY] = {**session[mastodon.SESSION_KEY], "membership": -1}
+    session.save()
+    response = callback(web, location)
+    assert "Coro was not waiting for a Mastodon server" in response.content.decode()
+    assert not ConnectedAccount.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(ClientError("The server answered nonsense."), id="client error"),
+        pytest.param(TemporaryError("The server is down."), id="temporary"),
+        pytest.param(TypeError("'NoneType' object is not subscriptable"), id="garbage"),
+        pytest.param(KeyError("access_token"), id="missing key"),
+    ],
+)
+def test_a_failing_code_exchange_gives_a_clear_message_never_a_500(
+    tenancy, server, monkeypatch, failure
+):
+    def exchange(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(client, "code_exchange", exchange)
+    web = tenancy.client_for(tenancy.employee.user)
+    response = connect(web, tenancy.employee, server)
+    assert response.status_code == 200
+    assert "Coro could not connect your account" in response.content.decode()
+    assert not ConnectedAccount.objects.exists()
+
+
+def test_limits_that_fail_after_connecting_keep_the_account(tenancy, server, monkeypatch):
+    """The server's limits are asked after the account is stored, in the background: an
+    answer Coro cannot read there loses nothing and shows no error."""
+    enqueued = []
+    monkeypatch.setattr(mastodon, "server_limits_enqueue", enqueued.append)
+    web = tenancy.client_for(tenancy.employee.user)
+    response = connect(web, tenancy.employee, server)
+    assert "Connected @alice@127.0.0.1" in response.content.decode()
+    account = ConnectedAccount.objects.get()
+    assert enqueued == [account.server]
+    assert not ServerLimits.objects.exists()  # nothing was asked while connecting
+
+
+def test_a_server_the_person_named_is_kept_when_they_connect(tenancy, server):
+    network_server_set(membership=tenancy.employee, network="mastodon", server="mine.example")
+    connect(tenancy.client_for(tenancy.employee.user), tenancy.employee, server)
+    assert ConnectedAccount.objects.exists()
+    assert network_server(membership=tenancy.employee, network="mastodon") == "mine.example"
+
+
 @pytest.mark.parametrize(
     "typed",
     [
@@ -204,9 +308,13 @@ def test_the_callback_works_once_and_only_for_the_person_who_started(tenancy, se
         "metadata.google.internal",
         "printer.local",
         "intranet",
-        "https://mastodon.social/@ana",
+        "https://mastodon.social/about",
         "mastodon.social/path",
         "user:pw@mastodon.social",
+        "ana@10.0.0.1",
+        "[::1",
+        "http://[::1",
+        "https://[fd00::1/",
         "",
         " ",
     ],
@@ -224,10 +332,61 @@ def test_private_addresses_and_non_hosts_are_refused_before_any_connection(
     assert not MastodonApp.objects.exists()
 
 
+def test_the_page_is_filled_in_with_the_server_coro_knows(tenancy):
+    web = tenancy.client_for(tenancy.employee.user)
+    empty = web.get(connect_url(tenancy.employee)).content.decode()
+    assert 'name="server"' in empty and 'name="server" value=' not in empty
+    assert "placeholder" not in empty.split('name="server"')[1].split(">")[0]
+    network_server_set(membership=tenancy.employee, network="mastodon", server="mastodon.social")
+    filled = web.get(connect_url(tenancy.employee)).content.decode()
+    assert 'value="mastodon.social"' in filled
+
+
+def test_a_pasted_profile_address_connects_to_its_server(tenancy, server):
+    web = tenancy.client_for(tenancy.employee.user)
+    response = web.post(
+        connect_url(tenancy.employee), {"server": f"http://127.0.0.1:{server.port}/@alice"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"http://127.0.0.1:{server.port}/oauth/authorize")
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("localhost", "private or local network"),
+        ("192.168.1.10", "private or local network"),
+        ("http://[::1]:3000", "private or local network"),
+        ("https://example.com/path?x=1", "is not a Mastodon server"),
+        ("mastodon", "is not a Mastodon server"),
+        ("", "Write your Mastodon server, like mastodon.social."),
+        ("a" * 254 + ".social", "too long for a server"),
+    ],
+)
+def test_every_mastodon_server_form_says_the_same(tenancy, typed, message):
+    """Connecting, My networks and the share screen (``ServerForm``): one message set."""
+    web = tenancy.client_for(tenancy.employee.user)
+    connecting = web.post(connect_url(tenancy.employee), {"server": typed})
+    assert connecting.status_code == 422
+    answers = [connecting.context["form"].errors["server"]]
+    sharing = ServerForm({"server": typed}, network=NETWORKS["mastodon"])
+    assert not sharing.is_valid()
+    answers.append(sharing.errors["server"])
+    if typed:  # optional on My networks
+        networks = ProfilesForm({"server_mastodon": typed})
+        assert not networks.is_valid()
+        answers.append(networks.errors["server_mastodon"])
+    assert all(answer == answers[0] for answer in answers)
+    assert message in answers[0][0]
+
+
 def test_server_normalise():
     assert mastodon.server_normalise("Mastodon.Social") == "https://mastodon.social"
     assert mastodon.server_normalise(" https://mastodon.social/ ") == "https://mastodon.social"
     assert mastodon.server_normalise("@ana@mastodon.social") == "https://mastodon.social"
+    assert mastodon.server_normalise("ana@mastodon.social") == "https://mastodon.social"
+    assert mastodon.server_normalise("mastodon.social:443") == "https://mastodon.social"
+    assert mastodon.server_normalise("social.example:8443") == "https://social.example:8443"
     assert mastodon.server_normalise("http://mastodon.social") == "https://mastodon.social"
 
 

@@ -1,6 +1,8 @@
 """A person's own network settings: their Mastodon server (checked, never looked up) and,
 optionally, roughly how many people follow them on each network (charter rule 6)."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -21,6 +23,7 @@ def english(settings):
         ("  Mastodon.Social. ", "mastodon.social"),
         ("https://fosstodon.org/", "fosstodon.org"),
         ("@ana@mastodon.social", "mastodon.social"),
+        ("https://mastodon.social/@ana", "mastodon.social"),  # a profile, pasted
         ("mastodön.example", "xn--mastodn-f1a.example"),
         ("8.8.8.8", "8.8.8.8"),  # a public address literal
     ],
@@ -34,7 +37,7 @@ def test_servers_are_stored_as_host_names(typed, stored):
     [
         "",
         "mastodon",  # a bare word
-        "mastodon.social/@ana",  # a path
+        "mastodon.social/about",  # a path that is no profile
         "mastodon.social?x=1",
         "ftp://mastodon.social",
         "mastodon social",
@@ -63,7 +66,17 @@ def test_the_page_asks_nothing_required_and_saves_what_is_given(tenancy):
     html = page.content.decode()
     assert "My networks" in html
     assert "Your Mastodon server, e.g. mastodon.social" in html
-    assert "LinkedIn: roughly how many people follow you there" in html
+    form = html.split('<form method="post" class="form"')[1].split("</form>")[0]
+    # The audiences: one fieldset, its legend and one hint; short labels.
+    fieldset = form.split("<fieldset")[1].split("</fieldset>")[0]
+    assert "Roughly how many people follow you" in fieldset.split("</legend>")[0]
+    assert 'aria-describedby="audiences-hint"' in fieldset
+    assert fieldset.count("rather not say") == 1
+    assert '<label for="id_audience_linkedin">LinkedIn:</label>' in fieldset
+    assert '<label for="id_audience_whatsapp">WhatsApp (contacts):</label>' in fieldset
+    assert "follow you there" not in html
+    # No grey example in the server box: the label gives it.
+    assert "placeholder" not in form
     assert " required" not in html.split('<form method="post"')[1].split("</form>")[0]
 
     # Nothing at all: saved, nothing stored.
@@ -108,6 +121,24 @@ def test_bad_input_is_said_and_nothing_is_lost(tenancy, field, value, message):
     assert message in answer.content.decode()
     assert NetworkProfile.objects.get().approximate_audience == 12
     assert NetworkProfile.objects.count() == 1
+
+
+def test_a_failed_save_says_what_is_wrong_at_the_top_and_takes_the_focus(tenancy):
+    client = tenancy.client_for(tenancy.employee.user)
+    answer = client.post(url(tenancy.org), {"server_mastodon": "localhost", "audience_x": "-5"})
+    assert answer.status_code == 422
+    html = answer.content.decode()
+    opening = re.search(r'<div[^>]*id="form-errors"[^>]*>', html)
+    assert opening is not None
+    assert 'role="alert"' in opening[0] and " autofocus" in opening[0]
+    assert html.count(" autofocus") == 1
+    summary = html[opening.end() :].split("</div>")[0]
+    # Each error, in the order of the page, links to its field.
+    assert summary.index('href="#id_server_mastodon"') < summary.index('href="#id_audience_x"')
+    assert "private or local network" in summary
+    assert "greater than or equal to 0" in summary
+    # Above the form.
+    assert html.index('id="form-errors"') < html.index('<form method="post" class="form"')
 
 
 def test_each_person_sees_and_changes_only_their_own(tenancy):

@@ -150,6 +150,11 @@ def resolve_checked(host: str, port: int, *, timeout: float | None = None) -> li
     """Resolve ``host`` and return its addresses (getaddrinfo tuples), refusing the whole name
     if ANY address is not allowed (a name half public, half private is not trusted)."""
     allow = _test_allow()
+    if allow is not None and host.rstrip(".").lower() == "localhost":
+        # Test servers (the local Bluesky PDS) call themselves "localhost": in tests that is
+        # 127.0.0.1, allowed only on the ports listed. In real use "localhost" resolves to
+        # loopback, which is refused.
+        host = "127.0.0.1"
     flags = 0
     if allow is not None and socket.getaddrinfo is _SYSTEM_GETADDRINFO:
         # Tests never ask a name server: only numeric addresses (or a stubbed resolver).

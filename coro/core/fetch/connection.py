@@ -54,13 +54,30 @@ class Watchdog:
             self._socks.clear()
 
 
-def connect_checked(host: str, port: int, watchdog: Watchdog) -> socket.socket:
-    """Open a TCP connection to a checked address of ``host`` (never re-resolving it)."""
-    infos = resolve_checked(host, port, timeout=watchdog.remaining())
+# How long a connection without a watchdog (an API client's) may take to open.
+CONNECT_TIMEOUT = 10.0
+
+
+def connect_checked(
+    host: str, port: int, watchdog: Watchdog | None = None, *, timeout: float | None = None
+) -> socket.socket:
+    """Open a TCP connection to a checked address of ``host`` (never re-resolving it), within
+    the fetch's deadline (``watchdog``) or, for an API client's connection, ``timeout``
+    seconds. Raises ``FetchError`` for a refused address, ``OSError`` when none answers."""
+    if watchdog is None:
+        deadline = time.monotonic() + (timeout or CONNECT_TIMEOUT)
+
+        def remaining() -> float:
+            return deadline - time.monotonic()
+
+    else:
+        remaining = watchdog.remaining
+    infos = resolve_checked(host, port, timeout=remaining())
     last: OSError | None = None
     for family, kind, proto, _name, sockaddr in infos:
-        left = watchdog.remaining()
+        left = remaining()
         if left <= 0:
+            last = TimeoutError("connect")
             break
         sock = socket.socket(family, kind, proto)
         try:
@@ -71,24 +88,38 @@ def connect_checked(host: str, port: int, watchdog: Watchdog) -> socket.socket:
             sock.close()
             last = exc
             continue
-        watchdog.watch(sock)
+        if watchdog is not None:
+            watchdog.watch(sock)
         return sock
     if last is not None and isinstance(last, TimeoutError):
         raise last
     raise OSError("could not connect") from last
 
 
+def _timeout(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
 class CheckedHTTPConnection(HTTPConnection):
-    watchdog: Watchdog
+    """urllib3's connection, opened only to a checked address. ``watchdog`` (``fetch``) cuts
+    it at the fetch's deadline; without one (API clients) the connect timeout applies."""
+
+    watchdog: Watchdog | None = None
 
     def _new_conn(self) -> socket.socket:
         assert self.port is not None
-        return connect_checked(self._dns_host, self.port, self.watchdog)
+        return connect_checked(
+            self._dns_host, self.port, self.watchdog, timeout=_timeout(self.timeout)
+        )
 
 
 class CheckedHTTPSConnection(HTTPSConnection):
-    watchdog: Watchdog
+    """The same for https: TLS (SNI and the certificate) is still checked against the name."""
+
+    watchdog: Watchdog | None = None
 
     def _new_conn(self) -> socket.socket:
         assert self.port is not None
-        return connect_checked(self._dns_host, self.port, self.watchdog)
+        return connect_checked(
+            self._dns_host, self.port, self.watchdog, timeout=_timeout(self.timeout)
+        )

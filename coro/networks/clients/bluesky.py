@@ -3,8 +3,15 @@
 Credentials (``account_verify`` makes them, the connections app stores them encrypted):
 ``server`` (the PDS, "https://bsky.social"), ``handle``, ``did`` and ``app_password``. Coro
 keeps the app password, not a session: every call logs in afresh
-(``com.atproto.server.createSession``), so nothing needs refreshing, and the person revokes
-Coro's access on Bluesky by deleting the app password.
+(``com.atproto.server.createSession``) and logs out when done (``deleteSession``, best
+effort), so nothing needs refreshing and no sessions pile up; the person revokes Coro's
+access on Bluesky by deleting the app password.
+
+Every connection (to the server typed, and to the PDS the account's DID document names) goes
+only to an address ``resolve_checked`` approved, through ``coro.core.fetch.pinned``'s httpx
+transport: public addresses only (tests: the loopback PDS in ``FETCH_TEST_ALLOW``), the name
+never looked up a second time, TLS verified against the name. Redirects are not followed.
+What the server says when it refuses something is logged, never shown.
 
 A post is an ``app.bsky.feed.post`` record with a link facet (UTF-8 byte offsets) for every
 web address in its text and, when there is a link card, an external embed whose thumbnail is
@@ -18,9 +25,10 @@ without one gives None, never an error.
 
 import hashlib
 import ipaddress
+import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -40,9 +48,20 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from coro.core.fetch.addresses import REFUSED_NAMES, REFUSED_SUFFIXES, address_allowed
+from coro.core.fetch.pinned import httpx_transport
+from coro.core.fetch.results import FetchError
 from coro.core.images import ImageError, image_prepare
 from coro.networks.base import LinkCard, Posted, link_after_space
-from coro.networks.clients import AuthError, ClientError, RateLimited, TemporaryError
+from coro.networks.clients import (
+    AuthError,
+    ClientError,
+    RateLimited,
+    TemporaryError,
+    address_error,
+    shape_error,
+)
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SERVER = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -83,10 +102,11 @@ def _test_allow() -> list[str] | None:
 
 
 def _host_allowed(host: str, port: int) -> bool:
-    """Whether Coro may talk to ``host``: never an IP literal that is private, loopback or
-    reserved, nor a name for this machine or a local network. Tests talk only to the
-    loopback endpoints they list in ``FETCH_TEST_ALLOW`` ("localhost" included, which the
-    test PDS calls itself)."""
+    """A first look at ``host``, before anything is sent, so the person hears at once: never
+    an IP literal that is private, loopback or reserved, nor a name for this machine or a
+    local network. Tests talk only to the loopback endpoints they list in
+    ``FETCH_TEST_ALLOW`` ("localhost" included, which the test PDS calls itself). Names are
+    not looked up here: every connection checks the addresses it goes to (see the top)."""
     allow = _test_allow()
     try:
         ip = ipaddress.ip_address(host.strip("[]"))
@@ -156,11 +176,26 @@ def _retry_after(error: RateLimitExceededError) -> float | None:
     return None
 
 
+def _refused_address(error: BaseException) -> ClientError | None:
+    """The error for a connection the address check refused, wherever the SDK wrapped it."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, FetchError):
+            return address_error(cause)
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 @contextmanager
 def _errors_mapped() -> Iterator[None]:
-    """The SDK's and httpx's errors as Coro's (``coro.networks.clients``)."""
+    """The SDK's and httpx's errors as Coro's (``coro.networks.clients``); nothing else
+    escapes. What the server said is logged, not shown."""
     try:
         yield
+    except ClientError:
+        raise
+    except FetchError as error:
+        raise address_error(error) from None
     except UnauthorizedError:
         raise AuthError(
             _("Bluesky refused the handle or app password. Connect your account again.")
@@ -181,20 +216,28 @@ def _errors_mapped() -> Iterator[None]:
             "AccountDeactivated",
         ):
             raise AuthError(_("Bluesky says this account is not active.")) from None
-        raise ClientError(_("Bluesky refused the post (%(error)s).") % {"error": error}) from None
+        logger.warning("Bluesky refused a call (%s): %s", status, error)
+        raise ClientError(_("Bluesky refused the request.")) from None
     except httpx.TimeoutException:
         raise TemporaryError(
             _("Bluesky took too long to answer. Coro will try again later.")
         ) from None
-    except httpx.HTTPError:
+    except httpx.HTTPError as error:
+        refused = _refused_address(error)
+        if refused is not None:
+            raise refused from None
         raise TemporaryError(
             _("Bluesky could not be reached just now. Coro will try again later.")
         ) from None
     except AtProtocolError as error:
-        raise ClientError(
-            _("Bluesky gave an answer Coro can't read (%(error)s).")
-            % {"error": type(error).__name__}
-        ) from None
+        logger.warning("Bluesky gave an answer Coro can't read: %r", error)
+        raise ClientError(_("Bluesky gave an answer Coro can't read.")) from None
+    except Exception as error:  # whatever else the SDK raises on a strange answer
+        refused = _refused_address(error)
+        if refused is not None:
+            raise refused from None
+        logger.exception("Unexpected error from the Bluesky client")
+        raise ClientError(_("Bluesky gave an answer Coro can't read.")) from None
 
 
 def _call(function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
@@ -205,23 +248,52 @@ def _call(function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
 # --- Logging in ----------------------------------------------------------------------------
 
 
-def _logged_in(server: str, identifier: str, password: str) -> Client:
+def _session_end(client: Client) -> None:
+    """Log out (``deleteSession`` with the refresh token), best effort: a session left open
+    expires on its own."""
+    try:
+        if client._session is not None:
+            client.com.atproto.server.delete_session(
+                headers=client._get_refresh_auth_headers(), ignore_session_check=True
+            )
+    except Exception as error:  # best effort
+        logger.info("Bluesky deleteSession failed: %r", error)
+    finally:
+        with suppress(Exception):
+            client.request.close()
+
+
+@contextmanager
+def _logged_in(server: str, identifier: str, password: str) -> Iterator[Client]:
     """A client logged in on ``server`` (normalised), without asking the AppView for the
-    profile. Redirects are not followed, and the PDS the account's DID document names (the
-    SDK switches to it) is checked like the server."""
-    request = Request(timeout=TIMEOUT)
+    profile, logged out again when the block ends. Every connection goes through the checked
+    transport (the PDS the account's DID document names too: the SDK switches to it, and its
+    address is also given a first look like the server's)."""
+    request = Request(timeout=TIMEOUT, transport=httpx_transport(), trust_env=False)
     request._client.follow_redirects = False
     client = Client(base_url=server + "/xrpc", request=request)
-    with _errors_mapped():
-        client.login(identifier, password, fetch_bsky_profile=False)
-    endpoint = str(getattr(client, "_base_url", ""))
     try:
-        server_normalise(endpoint.removesuffix("/xrpc"))
+        with _errors_mapped():
+            client.login(identifier, password, fetch_bsky_profile=False)
     except ClientError:
-        raise ClientError(
-            _("Bluesky says this account lives on a server Coro can't connect to.")
-        ) from None
-    return client
+        with suppress(Exception):
+            request.close()
+        raise
+    try:
+        session = client._session
+        if session is None or not isinstance(session.did, str) or not session.did:
+            raise shape_error()
+        endpoint = str(getattr(client, "_base_url", ""))
+        try:
+            server_normalise(endpoint.removesuffix("/xrpc"))
+        except ClientError:
+            client.update_base_url(server + "/xrpc")  # log out where the session was made
+            raise ClientError(
+                _("Bluesky says this account lives on a server Coro can't connect to.")
+            ) from None
+        yield client
+    finally:
+        _session_end(client)
 
 
 def account_verify(*, server: str, handle: str, app_password: str) -> Account:
@@ -229,11 +301,19 @@ def account_verify(*, server: str, handle: str, app_password: str) -> Account:
     (``AuthError``: they were refused)."""
     server = server_normalise(server)
     handle = handle.strip().removeprefix("@")
-    client = _logged_in(server, handle, app_password)
-    session = client._session
-    if session is None:  # pragma: no cover - login either sets a session or raises
-        raise ClientError(_("Bluesky did not open a session."))
-    return Account(server=server, handle=str(session.handle), did=str(session.did))
+    with _logged_in(server, handle, app_password) as client:
+        session = client._session
+        if session is None:  # pragma: no cover - _logged_in checked it
+            raise shape_error()
+        with _errors_mapped():
+            return Account(server=server, handle=str(session.handle), did=str(session.did))
+
+
+def _credential(credentials: Mapping[str, str], key: str, *, required: bool = True) -> str:
+    value = credentials.get(key)
+    if not isinstance(value, str) or (required and not value):
+        raise ClientError(_("The account's stored details are incomplete. Connect it again."))
+    return value
 
 
 # --- Text: facets at UTF-8 byte offsets ---------------------------------------------------
@@ -285,18 +365,29 @@ def outgoing_text(text: str, link: str) -> str:
 # --- Idempotency: a record key derived from Coro's key -------------------------------------
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-# Record keys of posts are TIDs (a time in microseconds and a 10-bit clock id). Coro's keys
-# map to a time within 2023 (in the past: a key from the future would sort before every new
-# post), so two keys share a record key once in about 2^55.
+# Record keys of posts are TIDs (a time in microseconds and a 10-bit clock id), and clients
+# list records in key order, so a post's key should carry the post's own time. Coro derives
+# it from the time the post was made (``created_at``: the scheduled row's, stable across
+# retries) plus, from Coro's key, a sub-second offset and the clock id: the same post always
+# gets the same key, two posts made in the same second almost never share one (1 in 2^30).
+# Without ``created_at`` the key maps to a time within 2023 (in the past: a key from the
+# future would sort before every new post).
 _TID_EPOCH_US = 1_672_531_200_000_000  # 2023-01-01T00:00:00Z
 _TID_SPAN_US = 365 * 24 * 3600 * 1_000_000
 
 
-def record_key(idempotency_key: str) -> str:
-    """The post's record key: a valid TID, always the same for the same idempotency key."""
+def record_key(idempotency_key: str, created_at: datetime | None = None) -> str:
+    """The post's record key: a valid TID, always the same for the same idempotency key (and
+    ``created_at``), at ``created_at``'s second when given."""
     digest = int.from_bytes(hashlib.sha256(idempotency_key.encode()).digest()[:8], "big")
-    micros = _TID_EPOCH_US + (digest >> 10) % _TID_SPAN_US
-    value = (micros << 10) | (digest & 0x3FF)
+    if created_at is None:
+        micros = _TID_EPOCH_US + (digest >> 10) % _TID_SPAN_US
+    else:
+        if created_at.tzinfo is None:
+            created_at = created_at.replace(tzinfo=UTC)
+        second = int(created_at.timestamp()) * 1_000_000
+        micros = second + (digest >> 10) % 1_000_000
+    value = ((micros & ((1 << 53) - 1)) << 10) | (digest & 0x3FF)
     return "".join(_TID_ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(13)))
 
 
@@ -335,13 +426,13 @@ def _post_url(did: str, rkey: str) -> str:
 def _existing(client: Client, did: str, rkey: str) -> bool:
     """Whether the post with this record key is already there."""
     params = models.ComAtprotoRepoGetRecord.Params(repo=did, collection=POST_COLLECTION, rkey=rkey)
-    try:
-        with _errors_mapped():
+    with _errors_mapped():
+        try:
             client.com.atproto.repo.get_record(params)
-    except ClientError as error:
-        if isinstance(error, (AuthError, RateLimited, TemporaryError)):
+        except (BadRequestError, RequestErrorBase) as error:
+            if _status(error) in (400, 404) and not isinstance(error, RateLimitExceededError):
+                return False  # RecordNotFound
             raise
-        return False  # RecordNotFound
     return True
 
 
@@ -371,31 +462,50 @@ class BlueskyClient:
         link: str,
         idempotency_key: str,
         preview: LinkCard | None = None,
+        created_at: datetime | None = None,
     ) -> Posted:
-        """Post ``text`` with ``link`` (and its card), once per ``idempotency_key``."""
-        server = server_normalise(credentials["server"])
-        did = credentials["did"]
-        client = _logged_in(server, did or credentials["handle"], credentials["app_password"])
-        rkey = record_key(idempotency_key)
+        """Post ``text`` with ``link`` (and its card), once per ``idempotency_key``.
+        ``created_at``: when the post was made (stable across attempts), for its record key."""
+        server = server_normalise(_credential(credentials, "server"))
+        did = _credential(credentials, "did")
+        login = did or _credential(credentials, "handle")
+        with _logged_in(server, login, _credential(credentials, "app_password")) as client:
+            rkey = record_key(idempotency_key, created_at)
+            return self._post(client, did, text, link, rkey, preview)
+
+    def _post(
+        self,
+        client: Client,
+        did: str,
+        text: str,
+        link: str,
+        rkey: str,
+        preview: LinkCard | None,
+    ) -> Posted:
         posted = Posted(remote_id=f"at://{did}/{POST_COLLECTION}/{rkey}", url=_post_url(did, rkey))
         if _existing(client, did, rkey):
             return posted
         body = outgoing_text(text, link)
         facets = link_facets(body)
-        record = models.AppBskyFeedPost.Record(
-            text=body,
-            created_at=client.get_current_time_iso(),
-            facets=[_facet_model(f) for f in facets] or None,
-            embed=_embed(client, preview) if preview is not None else None,
-            langs=None,
-        )
-        data = models.ComAtprotoRepoCreateRecord.Data(
-            repo=did, collection=POST_COLLECTION, rkey=rkey, record=record
-        )
+        with _errors_mapped():
+            record = models.AppBskyFeedPost.Record(
+                text=body,
+                created_at=client.get_current_time_iso(),
+                facets=[_facet_model(f) for f in facets] or None,
+                embed=_embed(client, preview) if preview is not None else None,
+                langs=None,
+            )
+            data = models.ComAtprotoRepoCreateRecord.Data(
+                repo=did, collection=POST_COLLECTION, rkey=rkey, record=record
+            )
         try:
             with _errors_mapped():
-                client.com.atproto.repo.create_record(data)
-        except (ClientError, TemporaryError):
+                made = client.com.atproto.repo.create_record(data)
+                if not isinstance(getattr(made, "uri", None), str):
+                    raise shape_error()
+        except ClientError as error:
+            if isinstance(error, AuthError | RateLimited):
+                raise
             # Made by an earlier attempt at the same moment (the PDS answers a second
             # record with the same key with an error, even a 500): then it is done.
             if _existing(client, did, rkey):
@@ -405,16 +515,20 @@ class BlueskyClient:
 
     def audience_size(self, *, credentials: Mapping[str, str]) -> int | None:
         """The account's followers, or None where the server can't say (no AppView)."""
-        server = server_normalise(credentials["server"])
-        did = credentials["did"]
-        client = _logged_in(server, did or credentials["handle"], credentials["app_password"])
-        params = models.AppBskyActorGetProfile.Params(actor=did)
-        try:
-            profile = client.app.bsky.actor.get_profile(params)
-        except (AtProtocolError, httpx.HTTPError):
-            return None
-        count = profile.followers_count
-        return int(count) if count is not None else None
+        server = server_normalise(_credential(credentials, "server"))
+        did = _credential(credentials, "did")
+        login = did or _credential(credentials, "handle")
+        with _logged_in(server, login, _credential(credentials, "app_password")) as client:
+            params = models.AppBskyActorGetProfile.Params(actor=did)
+            try:
+                with _errors_mapped():
+                    profile = client.app.bsky.actor.get_profile(params)
+            except (AuthError, RateLimited):
+                raise
+            except ClientError:
+                return None  # no AppView, or one that gave nothing usable
+            count = getattr(profile, "followers_count", None)
+            return count if isinstance(count, int) and count >= 0 else None
 
 
 CLIENT = BlueskyClient()

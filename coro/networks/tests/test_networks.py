@@ -220,8 +220,16 @@ def test_mastodon_needs_the_persons_server():
         ("@ana@mastodon.social", "mastodon.social"),
         ("ana@mastodon.social", "mastodon.social"),
         ("social.example:8443", "social.example:8443"),
+        ("https://mastodon.social:443/", "mastodon.social"),
         ("mastodon.social.", "mastodon.social"),
         ("tröt.example", "xn--trt-tna.example"),  # IDNA, the stdlib codec,
+        # A profile's or a post's address, what people copy most.
+        ("https://mastodon.social/@ana", "mastodon.social"),
+        ("mastodon.social/@ana/", "mastodon.social"),
+        ("https://mastodon.social/@ana/113456789012345678", "mastodon.social"),
+        ("https://Social.Example:8443/@ana.b", "social.example:8443"),
+        ("https://mastodon.social/users/ana", "mastodon.social"),
+        ("https://mastodon.social/users/ana/statuses/113456789012345678", "mastodon.social"),
     ],
 )
 def test_server_host_accepts_what_people_type(typed, host):
@@ -233,7 +241,15 @@ def test_server_host_accepts_what_people_type(typed, host):
     [
         "",
         "mastodon",
-        "mastodon.social/@ana",
+        "mastodon.social/about",
+        "mastodon.social/@",
+        "https://mastodon.social/@ana?x=1",
+        "https://mastodon.social/@ana#top",
+        "https://mastodon.social/@ana/123/extra",
+        "https://mastodon.social/@ana/statuses",
+        "https://mastodon.social/@bob@other.example",  # someone else's, seen from here
+        "https://mastodon.social/users/",
+        "https://example.com/path?x=1",
         "mastodon.social?x=1",
         "mastodon.social#x",
         "ftp://mastodon.social",
@@ -244,6 +260,16 @@ def test_server_host_accepts_what_people_type(typed, host):
         "a" * 64 + ".example",
         "mastodon.social:99999",
         "javascript:alert(1)",
+        # What urlsplit itself refuses ("Invalid IPv6 URL"), and other broken brackets.
+        "[::1",
+        "http://[::1",
+        "https://[::1/",
+        "::1]",
+        "[mastodon.social]",
+        "@ana@[::1",
+        "mastodon.social:port",
+        "\x00mastodon.social",
+        "xn--.example",
     ],
 )
 def test_server_host_refuses_what_is_not_a_server(typed):

@@ -8,6 +8,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def disclosure_for(organisation: Organisation) -> str | None:
-    """The disclosure in the reader's language, or None when it is switched off."""
-    return disclosure_text(organisation, get_language())
+def disclosure_for(organisation: Organisation, language: str | None = None) -> str | None:
+    """The disclosure in ``language`` (the reader's by default: pass a text's own language
+    to match it), or None when it is switched off."""
+    return disclosure_text(organisation, language or get_language())

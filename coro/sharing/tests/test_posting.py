@@ -183,7 +183,8 @@ def test_schedule_in_the_organisations_time_zone(client, tenancy, account, post)
     assert scheduled.run_at == local
     assert scheduled.run_at.astimezone(UTC).hour in (14, 15)
     page = client.get(list_url(tenancy.org)).content.decode()
-    assert zone in page
+    # The zone as people read it: New York, UTC minus 5 (minus 4 in summer).
+    assert "New York (UTC\u22125)" in page or "New York (UTC\u22124)" in page
     assert f'datetime="{local.isoformat()}"' in page
 
 
@@ -348,3 +349,132 @@ def test_the_share_screen_says_when_the_account_needs_reconnecting(person, accou
     html = render_connected(person, post)
     assert "Connect it again" in html
     assert "formaction" not in html
+
+
+# --- From the share screen with htmx (its page, or the feed's dialog) ---------------------------
+
+DIALOG = {"HTTP_HX_REQUEST": "true", "HTTP_X_CORO_DIALOG": "1"}
+
+
+def test_post_now_from_the_dialog_answers_with_a_screen_for_the_dialog(
+    client, tenancy, account, post
+):
+    response = client.post(post_url(post), {"text": TEXT, "when": "now"}, **DIALOG)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div class="card share-screen share-posted" id="share-screen"')
+    assert "<html" not in page and 'class="topbar"' not in page
+    assert "Posting it on Bluesky now" in page
+    assert "emilio.test" in page
+    assert f'href="{list_url(tenancy.org)}"' in page
+    assert "Back to the feed" not in page  # the dialog has its own Close
+    assert ScheduledPost.objects.get().text == TEXT
+    # No message left for the next page: the dialog said it already.
+    assert "Posting it on Bluesky now" not in client.get(list_url(tenancy.org)).content.decode()
+
+
+def test_schedule_from_the_share_page_with_htmx_says_when(client, tenancy, account, post):
+    at = (timezone.now() + timedelta(days=3)).astimezone(ZoneInfo(tenancy.org.time_zone))
+    local = at.replace(second=0, microsecond=0)
+    response = client.post(
+        post_url(post),
+        {"text": TEXT, "when": "later", "run_at": f"{local:%Y-%m-%dT%H:%M}"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="share-screen"' in page and "<html" not in page
+    assert "Scheduled on Bluesky" in page
+    assert f'datetime="{local.isoformat()}"' in page
+    assert "Back to the feed" in page  # on the share page, not in the dialog
+    assert ScheduledPost.objects.get().run_at == local
+
+
+def test_errors_from_the_dialog_stay_in_the_dialog_with_the_text(client, account, post):
+    words = "Mis palabras\npara el diálogo"
+    response = client.post(post_url(post), {"text": words, "when": "later", "run_at": ""}, **DIALOG)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="share-screen"' in page and "<html" not in page
+    assert "Pick the day and time to post it." in page
+    assert words in page
+    assert f'hx-post="{post_url(post)}"' in page
+    assert 'hx-target="#share-screen"' in page
+    assert ScheduledPost.objects.count() == 0
+
+    response = client.post(
+        post_url(post), {"text": words, "when": "later", "run_at": "2001-01-01T10:00"}, **DIALOG
+    )
+    page = response.content.decode()
+    assert "That time has passed" in page and words in page and "<html" not in page
+    assert Share.objects.count() == 0
+
+
+def test_not_enrolled_from_the_dialog_goes_to_the_terms(tenancy, post):
+    ConnectedAccountFactory.create(membership=tenancy.editor, network=NETWORK)
+    response = tenancy.client_for(tenancy.editor.user).post(
+        post_url(post), {"text": TEXT, "when": "now"}, **DIALOG
+    )
+    assert "/program/" in response["HX-Redirect"]
+    assert ScheduledPost.objects.count() == 0
+
+
+def test_without_javascript_the_page_flow_stays(client, tenancy, account, post):
+    response = client.post(post_url(post), {"text": TEXT, "when": "later", "run_at": ""})
+    assert response.status_code == 200
+    assert "<html" in response.content.decode()
+    response = client.post(post_url(post), {"text": TEXT, "when": "now"})
+    assert response["Location"] == list_url(tenancy.org)
+
+
+# --- The list: states, and only web addresses as links -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address", ["javascript:alert(1)", "data:text/html,x", "//evil.example/x", "ftp://x.example"]
+)
+def test_an_address_that_is_not_http_is_never_a_link(
+    client, person, account, post, tenancy, address
+):
+    scheduled = make(person, account, post)
+    ScheduledPost.objects.filter(pk=scheduled.pk).update(
+        status=Status.POSTED, remote_url=address, posted_at=timezone.now()
+    )
+    page = client.get(list_url(tenancy.org)).content.decode()
+    assert "See it on the network" not in page
+    assert address not in page
+
+
+def test_web_address_keeps_http_and_https_only():
+    assert posting.web_address("https://bsky.app/x") == "https://bsky.app/x"
+    assert posting.web_address("HTTP://m.example/@a/1") == "HTTP://m.example/@a/1"
+    for address in ("javascript:alert(1)", "", "//x.example", "http://[::1"):
+        assert posting.web_address(address) == ""
+
+
+def test_a_failed_post_on_an_account_to_reconnect_says_so(client, person, account, post, tenancy):
+    scheduled = make(person, account, post)
+    ScheduledPost.objects.filter(pk=scheduled.pk).update(
+        status=Status.FAILED, last_error="Refused."
+    )
+    account.status = ConnectedAccount.Status.RECONNECT
+    account.save(update_fields=["status"])
+    page = client.get(list_url(tenancy.org)).content.decode()
+    assert "It wasn't posted. Refused." in page
+    assert "Connect your account again to post from Coro." in page
+    assert "Bluesky (emilio.test)" in page
+
+
+def test_opening_the_post_address_as_a_page_goes_back_to_the_share_screen(client, post):
+    response = client.get(post_url(post))
+    assert response.status_code == 302
+    assert response["Location"] == post_url(post).removesuffix("post/")
+
+
+def test_post_now_uses_the_link_the_share_screen_showed(client, person, account, post):
+    from coro.sharing.reserved import reservation
+
+    shown = reservation(post=post, membership=person, network=NETWORK)
+    client.post(post_url(post), {"text": TEXT, "when": "now", "reserved": shown.token})
+    share = Share.objects.get(post=post, membership=person, network=NETWORK)
+    assert share.code == shown.code

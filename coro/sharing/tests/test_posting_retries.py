@@ -21,6 +21,12 @@ Status = ScheduledPost.Status
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read Coro's English texts (the default language is Spanish)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def server(monkeypatch):
     with post_server() as state:
@@ -241,3 +247,195 @@ def test_the_periodic_job_is_registered_every_minute():
     from coro.core.periodic import JOBS
 
     assert JOBS["sharing.scheduled_posts"].every == timedelta(minutes=1)
+
+
+# --- A client that raises what it should not; claims that used every attempt ----------------
+
+
+class BrokenClient:
+    """A client with a bug (or an answer it did not expect): it raises ``error``."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.calls = 0
+
+    def post(self, **kwargs: object) -> networks.Posted:
+        self.calls += 1
+        raise self.error
+
+    def audience_size(self, **kwargs: object) -> int | None:
+        return None
+
+
+@pytest.mark.parametrize("error", [TypeError("'list' object"), KeyError("server")])
+def test_an_unexpected_error_is_retried_as_an_attempt_then_fails(
+    monkeypatch, scheduled, error, caplog
+):
+    broken = BrokenClient(error)
+    monkeypatch.setitem(
+        networks.NETWORKS, NETWORK, replace(networks.NETWORKS[NETWORK], client=broken)
+    )
+    before = timezone.now()
+    post = run(scheduled)
+    assert post is not None
+    assert (post.status, post.attempts) == (Status.SCHEDULED, 1)  # never left POSTING
+    assert post.claimed_at is None
+    assert post.last_error == "Something unexpected went wrong while posting."
+    waits_about(post, before, posting.RETRY_FIRST)
+    assert "the bluesky client failed" in caplog.text
+
+    at = post.next_attempt_at
+    for _ in range(posting.MAX_ATTEMPTS - 1):
+        post = run(scheduled, at=at)
+        assert post is not None and post.status != Status.POSTING
+        at = post.next_attempt_at
+    assert (post.status, post.attempts) == (Status.FAILED, posting.MAX_ATTEMPTS)
+    assert broken.calls == posting.MAX_ATTEMPTS
+    # Over: nothing runs it again, not the task, not the periodic job.
+    later = timezone.now() + timedelta(days=1)
+    assert run(scheduled, at=later) is None
+    assert posting.scheduled_posts_enqueue_due(now=later) == 0
+    assert broken.calls == posting.MAX_ATTEMPTS
+
+
+def test_an_error_outside_the_client_does_not_leave_the_claim(monkeypatch, server, scheduled):
+    def broken_card(post, link):
+        raise ValueError("a preview Coro cannot read")
+
+    monkeypatch.setattr(posting, "link_card", broken_card)
+    post = run(scheduled)
+    assert post is not None
+    assert (post.status, post.attempts) == (Status.SCHEDULED, 1)
+    assert post.next_attempt_at is not None
+    assert server.requests == []
+
+
+def test_a_stale_claim_that_used_every_attempt_fails_instead_of_being_sent(server, scheduled):
+    claimed = timezone.now() - posting.STALE_CLAIM - timedelta(seconds=1)
+    ScheduledPost.objects.filter(pk=scheduled.pk).update(
+        status=Status.POSTING, claimed_at=claimed, attempts=posting.MAX_ATTEMPTS
+    )
+    assert run(scheduled) is None
+    post = ScheduledPost.objects.get(pk=scheduled.pk)
+    assert (post.status, post.attempts) == (Status.FAILED, posting.MAX_ATTEMPTS)
+    assert "Check your timeline" in post.last_error
+    assert post.next_attempt_at is None
+    assert server.requests == []
+    assert posting.scheduled_posts_enqueue_due() == 0
+
+
+def test_a_stale_claim_with_attempts_left_is_still_sent(server, scheduled):
+    claimed = timezone.now() - posting.STALE_CLAIM - timedelta(seconds=1)
+    ScheduledPost.objects.filter(pk=scheduled.pk).update(
+        status=Status.POSTING, claimed_at=claimed, attempts=posting.MAX_ATTEMPTS - 1
+    )
+    post = run(scheduled)
+    assert post is not None
+    assert (post.status, post.attempts) == (Status.POSTED, posting.MAX_ATTEMPTS)
+    assert len(server.requests) == 1
+
+
+# --- Retry-After's floor; Mastodon's one-hour memory of the key --------------------------------
+
+
+@pytest.mark.parametrize("retry_after", ["0", "-5"])
+def test_retry_after_zero_waits_at_least_the_first_backoff(server, scheduled, retry_after):
+    server.script = [Answer(429, {"Retry-After": retry_after})] * posting.MAX_ATTEMPTS
+    before = timezone.now()
+    post = run(scheduled)
+    assert post is not None
+    assert (post.status, post.attempts) == (Status.SCHEDULED, 1)
+    waits_about(post, before, posting.RETRY_FIRST)
+    # Not due again at once: the attempts are not all spent in a moment.
+    assert run(scheduled) is None
+    assert len(server.requests) == 1
+
+
+@pytest.fixture
+def on_mastodon(monkeypatch):
+    with post_server() as state:
+        client = HttpTestClient(state.url)
+        monkeypatch.setitem(
+            networks.NETWORKS, "mastodon", replace(networks.NETWORKS["mastodon"], client=client)
+        )
+        yield state
+
+
+@pytest.fixture
+def mastodon_post():
+    return ScheduledPostFactory.create(share__network="mastodon")
+
+
+def test_mastodon_retries_stay_inside_its_idempotency_window(on_mastodon, mastodon_post):
+    on_mastodon.script = [Answer(503)] * posting.MAX_ATTEMPTS
+    span = posting.RETRY_SPAN["mastodon"]
+    assert span < timedelta(hours=1)  # Mastodon keeps the key for an hour
+    first = None
+    at = None
+    tries = []
+    while True:
+        post = posting.scheduled_post_run(post_id=mastodon_post.pk, now=at)
+        assert post is not None
+        tries.append(at or post.run_at)
+        first = first or tries[0]
+        if post.status != Status.SCHEDULED:
+            break
+        at = post.next_attempt_at
+        assert at is not None and at - mastodon_post.run_at <= span
+    assert post.status == Status.FAILED
+    assert post.attempts < posting.MAX_ATTEMPTS  # stopped by the window, not the count
+    assert "Check your timeline" in post.last_error
+    assert "Mastodon" in post.last_error
+    assert len(on_mastodon.requests) == post.attempts
+    assert {r["key"] for r in on_mastodon.requests} == {mastodon_post.idempotency_key}
+    later = timezone.now() + timedelta(days=1)
+    assert posting.scheduled_post_run(post_id=mastodon_post.pk, now=later) is None
+
+
+def test_a_long_retry_after_on_mastodon_fails_rather_than_wait_past_the_window(
+    on_mastodon, mastodon_post
+):
+    on_mastodon.script = [Answer(503), Answer(429, {"Retry-After": "7200"})]
+    post = posting.scheduled_post_run(post_id=mastodon_post.pk)
+    assert post is not None and post.next_attempt_at is not None
+    post = posting.scheduled_post_run(post_id=mastodon_post.pk, now=post.next_attempt_at)
+    assert post is not None
+    assert post.status == Status.FAILED
+    assert "Check your timeline" in post.last_error
+
+
+def test_a_stale_mastodon_claim_past_the_window_is_not_sent_again(on_mastodon, mastodon_post):
+    claimed = mastodon_post.run_at + timedelta(minutes=50)
+    ScheduledPost.objects.filter(pk=mastodon_post.pk).update(
+        status=Status.POSTING, claimed_at=claimed, attempts=5
+    )
+    later = claimed + posting.STALE_CLAIM + timedelta(minutes=1)
+    post = posting.scheduled_post_run(post_id=mastodon_post.pk, now=later)
+    assert post is not None
+    assert post.status == Status.FAILED
+    assert "Check your timeline" in post.last_error
+    assert on_mastodon.requests == []
+
+
+def test_bluesky_has_no_window_its_record_key_is_for_ever():
+    assert "bluesky" not in posting.RETRY_SPAN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_deferring_backend_a_post_whose_task_is_queued_is_not_enqueued_again(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    now = timezone.now()
+    on_time = ScheduledPostFactory.create(run_at=now - timedelta(seconds=30))
+    retry_now = ScheduledPostFactory.create(next_attempt_at=now - timedelta(seconds=30))
+    lost = ScheduledPostFactory.create(run_at=now - posting.ENQUEUE_GRACE - timedelta(seconds=1))
+    stale = ScheduledPostFactory.create(status=Status.POSTING, claimed_at=now - timedelta(hours=1))
+    DBTaskResult.objects.all().delete()
+
+    assert posting.scheduled_posts_enqueue_due(now=now) == 2
+    queued = sorted(task.args_kwargs["args"][0] for task in DBTaskResult.objects.all())
+    assert queued == sorted([lost.pk, stale.pk])
+    assert on_time.pk not in queued and retry_now.pk not in queued

@@ -2,6 +2,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
+from django.utils.html import escape
 
 from coro.core.codes import ALPHABET
 from coro.networks import NETWORKS
@@ -17,10 +18,17 @@ def enrolled(tenancy):
     return tenancy.employee
 
 
+def both(title: str, body: str) -> dict[str, dict[str, str]]:
+    """The same text in Spanish and English: the disclosure follows the text's language."""
+    return {language: {"title": title, "body": body} for language in ("es", "en")}
+
+
 @pytest.fixture
 def post(tenancy):
     return PostFactory(
-        organisation=tenancy.org, body="Nueva colección de primavera", link="https://x.example/p"
+        organisation=tenancy.org,
+        texts=both("Noticia", "Nueva colección de primavera"),
+        link="https://x.example/p",
     )
 
 
@@ -66,13 +74,37 @@ def test_codes_are_random_not_sequential(tenancy, enrolled):
 
 def test_linkedin_and_email_intents(tenancy, enrolled, post):
     client = tenancy.client_for(enrolled.user)
-    linkedin = client.post(share_url(tenancy, post, "linkedin"))["Location"]
     email = client.post(share_url(tenancy, post, "email"))["Location"]
+    client.post(share_url(tenancy, post, "linkedin"))
     codes = dict(Share.objects.values_list("network", "code"))
-    assert linkedin.startswith("https://www.linkedin.com/sharing/share-offsite/?url=")
-    assert codes["linkedin"] in linkedin
     assert email.startswith("mailto:?subject=")
     assert codes["email"] in email
+    linkedin = NETWORKS["linkedin"].intent_url("", f"{settings.BASE_URL}/r/{codes['linkedin']}")
+    assert linkedin.startswith("https://www.linkedin.com/sharing/share-offsite/?url=")
+
+
+@pytest.mark.parametrize("network", ["linkedin", "facebook", "xing"])
+def test_without_javascript_a_network_taking_only_the_link_shows_the_text_first(
+    tenancy, enrolled, post, network
+):
+    """Their share page drops the text: the person gets it to copy, and a link to go on."""
+    client = tenancy.client_for(enrolled.user)
+    response = client.post(
+        share_url(tenancy, post, network),
+        {"text": "Mis <palabras>\n\nlínea"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    share = Share.objects.get(network=network)
+    assert share.text == "Mis <palabras>\n\nlínea"
+    assert (
+        '<textarea id="share-done-text" rows="6" readonly>Mis &lt;palabras&gt;\n\nlínea</textarea>'
+        in html
+    )
+    intent = NETWORKS[network].intent_url(share.text, share.tracked_link)
+    assert f'href="{escape(intent)}"' in html
+    assert "Copy your text below and paste it in" in html
 
 
 def test_the_person_can_edit_the_suggested_text(tenancy, enrolled, post):
@@ -86,7 +118,7 @@ def x_text(response) -> str:
 
 
 def test_suggested_text_fits_x_with_its_link_and_the_disclosure(tenancy, enrolled):
-    long_post = PostFactory(organisation=tenancy.org, body="palabra " * 100)
+    long_post = PostFactory(organisation=tenancy.org, texts=both("Larga", "palabra " * 100))
     client = tenancy.client_for(enrolled.user)
     response = client.post(share_url(tenancy, long_post, "x"), HTTP_ACCEPT_LANGUAGE="en")
     text = x_text(response)
@@ -114,6 +146,25 @@ def test_the_disclosure_follows_the_sharers_language(tenancy, enrolled, post):
     assert english.endswith("\n\nI work at Cerámicas Prueba")
 
 
+def test_the_disclosure_is_in_the_language_of_the_text(tenancy, enrolled):
+    """A post only in Spanish, shared from an English interface: the text is Spanish, so
+    the disclosure is the organisation's Spanish one, not a mix of languages."""
+    tenancy.org.disclosure = {"es": "Trabajo en {organisation}", "en": "Mine: {organisation}"}
+    tenancy.org.save()
+    spanish_only = PostFactory(
+        organisation=tenancy.org, texts={"es": {"title": "T", "body": "Solo en español"}}
+    )
+    client = tenancy.client_for(enrolled.user)
+    text = x_text(client.post(share_url(tenancy, spanish_only, "x"), HTTP_ACCEPT_LANGUAGE="en"))
+    assert text == "Solo en español\n\nTrabajo en Cerámicas Prueba"
+    # The editor's suggestion for the network decides when there is one.
+    spanish_only.suggestions = {"ca": {"x": "Només en català"}}
+    spanish_only.save()
+    text = x_text(client.post(share_url(tenancy, spanish_only, "x"), HTTP_ACCEPT_LANGUAGE="en"))
+    assert text.startswith("Només en català\n\n")
+    assert "Mine:" not in text and "Trabajo" not in text
+
+
 def test_the_organisations_own_wording_is_used(tenancy, enrolled, post):
     tenancy.org.disclosure = {"en": "Proud to be part of {organisation}"}
     tenancy.org.save()
@@ -133,8 +184,7 @@ def test_no_disclosure_when_an_admin_switched_it_off(tenancy, enrolled, post):
 def test_email_has_the_title_as_subject_and_the_text_and_link_as_body(tenancy, enrolled):
     post = PostFactory(
         organisation=tenancy.org,
-        title="Abrimos tienda",
-        body="En Valencia, el lunes.\nOs esperamos.",
+        texts=both("Abrimos tienda", "En Valencia, el lunes.\nOs esperamos."),
     )
     client = tenancy.client_for(enrolled.user)
     location = client.post(share_url(tenancy, post, "email"), HTTP_ACCEPT_LANGUAGE="en")
@@ -152,7 +202,7 @@ def test_feed_reminds_sharers_of_the_disclosure_for_linkedin(tenancy, enrolled, 
     feed = f"/o/{tenancy.org.code}/"
     html = tenancy.client_for(enrolled.user).get(feed, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Remember to mention: “I work at Cerámicas Prueba”" in html
-    assert "LinkedIn takes only the link" in html
+    assert "LinkedIn, Facebook and Xing take only the link" in html
 
 
 def test_feed_has_no_reminder_when_the_disclosure_is_off(tenancy, enrolled, post):
@@ -202,3 +252,45 @@ def test_share_then_follow_link_records_one_click(tenancy, enrolled, post, clien
     response = client.get(urlsplit(tracked).path, HTTP_USER_AGENT="Mozilla/5.0 Firefox/140")
     assert response["Location"] == "https://x.example/p"
     assert Click.objects.count() == 1
+
+
+def test_the_feed_shows_a_few_networks_and_the_rest_behind_more_networks(tenancy, enrolled, post):
+    """Fewer tab stops per post; every destination one or two clicks away."""
+    feed = f"/o/{tenancy.org.code}/"
+    html = tenancy.client_for(enrolled.user).get(feed, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = html.split('class="share-row"')[1].split("</details>")[0]
+    first, more = row.split('<details class="share-more">')
+    featured = {key for key, network in NETWORKS.items() if network.featured}
+    for key in NETWORKS:
+        button = f'data-network="{key}"'
+        assert (button in first) == (key in featured), key
+        assert (button in more) == (key not in featured), key
+    assert "More networks" in more.split("</summary>")[0]
+
+
+@pytest.mark.parametrize(
+    ("network", "title"),
+    [
+        ("linkedin", "Share on LinkedIn"),
+        ("x", "Share on X"),
+        ("email", "Share by e-mail"),
+        ("copy", "Copy the text to share it anywhere"),
+    ],
+)
+def test_each_screen_has_its_own_title_and_heading(tenancy, enrolled, post, network, title):
+    client = tenancy.client_for(enrolled.user)
+    html = client.get(share_url(tenancy, post, network), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"<title>{title}" in html
+    assert f'tabindex="-1" data-focus-after-swap>{title}</h1>' in html
+
+
+def test_the_feeds_reminder_is_in_the_language_of_the_posts_text(tenancy, enrolled):
+    PostFactory(
+        organisation=tenancy.org,
+        texts={"es": {"title": "Abrimos tienda", "body": "En Valencia."}},
+        suggestions={},
+    )
+    feed = f"/o/{tenancy.org.code}/"
+    html = tenancy.client_for(enrolled.user).get(feed, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # The post is only in Spanish, so is the suggested text and so the line it ends with.
+    assert "Remember to mention: “Trabajo en Cerámicas Prueba”" in html

@@ -92,10 +92,14 @@ def test_the_suggestion_follows_the_language(tenancy, client, post):
     )
 
 
-def test_without_a_suggestion_the_post_text_is_the_start(client, post):
+def test_without_a_suggestion_the_post_text_is_the_start(tenancy, client, post):
+    # The post's text is only in Spanish: so is the disclosure, whatever the interface's
+    # language (no text in two languages).
+    tenancy.org.disclosure = {"es": "Trabajo en {organisation}"}
+    tenancy.org.save()
     response = page(client, post, "email", "en")
     assert response.context["form"]["text"].value() == (
-        f"Nueva colección de primavera\n\n{DISCLOSURE}"
+        "Nueva colección de primavera\n\nTrabajo en Cerámicas Prueba"
     )
 
 
