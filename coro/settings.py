@@ -283,6 +283,8 @@ else:
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Seconds an SMTP server may stall before sending fails (and is retried): never for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Coro <coro@{_base.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -9,8 +9,11 @@ passwords) and call these. Each network's API client is found through
 import logging
 from collections.abc import Callable, Mapping
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from coro.connections import hooks
 from coro.connections.models import ConnectedAccount, MastodonApp
@@ -18,6 +21,8 @@ from coro.core import crypto
 from coro.networks import NetworkClient, get_network
 from coro.networks.clients import AuthError, ClientError
 from coro.networks.clients import mastodon as mastodon_client
+from coro.notifications.models import Notification
+from coro.notifications.services import notification_hold
 from coro.orgs.models import Membership
 
 logger = logging.getLogger(__name__)
@@ -92,11 +97,55 @@ def accounts_disconnect_all(*, membership: Membership) -> int:
     return len(accounts)
 
 
-def account_mark_reconnect(*, account: ConnectedAccount) -> None:
-    """The network refused the credentials (401/403): the person must connect again."""
-    if account.status != ConnectedAccount.Status.RECONNECT:
-        account.status = ConnectedAccount.Status.RECONNECT
-        account.save(update_fields=["status"])
+def account_mark_reconnect(*, account: ConnectedAccount) -> bool:
+    """The network refused the credentials (401/403), or they cannot be read: the person must
+    connect the account again. Whatever found it out (a post, the follower count), the person
+    is told once, on the change (``account_reconnect_notify``); marking an account marked
+    already tells nobody. Whether this call marked it."""
+    Status = ConnectedAccount.Status
+    with transaction.atomic():
+        changed = (
+            ConnectedAccount.objects.filter(pk=account.pk)
+            .exclude(status=Status.RECONNECT)
+            .update(status=Status.RECONNECT)
+        )
+        account.status = Status.RECONNECT
+        if changed:
+            account_reconnect_notify(account=account)
+    return bool(changed)
+
+
+def account_reconnect_notify(*, account: ConnectedAccount) -> Notification | None:
+    """Tell the account's person, in their language, to connect it again on My networks (in
+    the app, and by the channel they chose inside their working hours); nobody if they are
+    gone from the organisation."""
+    member = (
+        Membership.objects.active()
+        .filter(pk=account.membership_id, user__is_active=True)
+        .select_related("user", "organisation")
+        .first()
+    )
+    if member is None:
+        return None
+    user, organisation = member.user, member.organisation
+    entry = get_network(account.network)
+    language = user.language or organisation.language or str(settings.LANGUAGE_CODE)
+    with translation.override(language):
+        label = str(entry.label) if entry is not None else account.network
+        return notification_hold(
+            user=user,
+            organisation=organisation,
+            kind=Notification.Kind.ACCOUNT_RECONNECT,
+            subject=_("Connect your %(network)s account again") % {"network": label},
+            body=_(
+                "%(network)s no longer accepts Coro's access to %(handle)s. Connect the "
+                "account again on My networks: until you do, Coro can't post on it for you, "
+                "and the posts you scheduled on it are not made."
+            )
+            % {"network": label, "handle": account.handle},
+            link=reverse("connections:profiles", args=[organisation.code]),
+            about=f"account:{account.code}",
+        )
 
 
 def account_credentials_update(*, account: ConnectedAccount, changes: Mapping[str, str]) -> None:

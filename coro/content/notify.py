@@ -30,7 +30,8 @@ from coro.networks import get_network
 from coro.notifications import hours
 from coro.notifications.chat_services import chat_announce
 from coro.notifications.models import Notification
-from coro.notifications.services import notification_hold
+from coro.notifications.services import notification_hold, notifications_hold_many
+from coro.notifications.withdraw import notifications_withdraw
 from coro.orgs.models import Membership, Organisation
 from coro.program.models import Participation
 
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 TITLE_MAX = 120
 EXCERPT_MAX = 300
+# People told about a new post per insert.
+TELL_BATCH = 500
 
 
 @contextmanager
@@ -91,9 +94,14 @@ def post_live_recipients(post: Post) -> QuerySet[Membership]:
 def post_live_notify(*, post_id: int) -> int:
     """Tell the people the post is meant for that it is live, each once however often the
     post is published, and announce it in their teams' chat channels; how many were told.
-    Nothing if the post is no longer live (taken back before this ran)."""
+    Nothing if the post is no longer live (taken back before this ran).
+
+    The post's row is locked only to read its status and who is told, so editors and the
+    publishing job are not kept waiting while a thousand people are told, in batches of
+    ``TELL_BATCH`` (``notifications_hold_many``). Two runs at once still tell each person
+    once: a person has one new-post message per post (a unique constraint).
+    """
     with transaction.atomic():
-        # Locked, so two runs for one post tell each person once.
         post = (
             Post.objects.select_for_update()
             .select_related("organisation")
@@ -102,29 +110,32 @@ def post_live_notify(*, post_id: int) -> int:
         )
         if post is None:
             return 0
-        organisation = post.organisation
-        about = notification_about(post)
-        link = _post_path(post)
-        told = 0
-        for member in post_live_recipients(post):
-            user = member.user
-            with _in_language_of(user, organisation) as language:
-                title = _title(post, language)
-                notification_hold(
-                    user=user,
-                    organisation=organisation,
-                    kind=Notification.Kind.NEW_POST,
-                    subject=_("New post: %(title)s") % {"title": title},
-                    body=_(
-                        "“%(title)s” is new in the feed of %(organisation)s. Read it, react or "
-                        "comment; passing it on is always up to you."
-                    )
-                    % {"title": title, "organisation": organisation.name},
-                    link=link,
-                    about=about,
-                )
-            told += 1
-    team_ids = sorted(post.teams.values_list("pk", flat=True))
+        people = [member.user for member in post_live_recipients(post)]
+        team_ids = sorted(post.teams.values_list("pk", flat=True))
+    organisation = post.organisation
+    about = notification_about(post)
+    link = _post_path(post)
+
+    def message_for(user: User) -> tuple[str, str]:
+        with _in_language_of(user, organisation) as language:
+            title = _title(post, language)
+            subject = _("New post: %(title)s") % {"title": title}
+            body = _(
+                "“%(title)s” is new in the feed of %(organisation)s. Read it, react or "
+                "comment; passing it on is always up to you."
+            ) % {"title": title, "organisation": organisation.name}
+        return subject, body
+
+    told = 0
+    for start in range(0, len(people), TELL_BATCH):
+        told += notifications_hold_many(
+            users=people[start : start + TELL_BATCH],
+            organisation=organisation,
+            kind=Notification.Kind.NEW_POST,
+            message_for=message_for,
+            link=link,
+            about=about,
+        )
     with translation.override(organisation.language or str(settings.LANGUAGE_CODE)):
         text = _("New post: %(title)s") % {"title": _title(post, organisation.language)}
     chat_announce(
@@ -134,6 +145,11 @@ def post_live_notify(*, post_id: int) -> int:
         text=text,
         link=settings.BASE_URL + link,
     )
+    # Taken back while these were being made (the post's lock covers only the recipients):
+    # the withdrawal ran before they existed, so withdraw them now.
+    if not Post.objects.filter(pk=post_id, status=Post.Status.PUBLISHED).exists():
+        notifications_withdraw(about=about)
+        return 0
     return told
 
 

@@ -3,7 +3,9 @@ allows (``post_transition``); publishing or scheduling from the editor; the peri
 publishes scheduled posts and archives expired ones.
 
 Who hears about it (``notify``): the people a post is meant for when it goes live, however it
-gets there, and the proposer when an editor decides on their proposal."""
+gets there, and the proposer when an editor decides on their proposal. A post that leaves
+"published" (back to draft, archived, by hand or on expiry) takes back what was still held
+about it (``notifications_withdraw``): nobody hears at 09:00 of a post taken back at 23:00."""
 
 from datetime import datetime
 
@@ -15,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from coro.content import notify
 from coro.content.models import Post
+from coro.content.selectors import notification_about
+from coro.notifications.withdraw import notifications_withdraw
 from coro.orgs.models import Membership
 
 # What an employee may do to their own proposal; editors and admins may make every move.
@@ -67,6 +71,7 @@ def post_transition(
     to = Post.Status(to)
     _move_check(post, to, by, message, now)
     decided = post.status == Post.Status.IN_REVIEW and to in DECISIONS
+    taken_back = post.status == Post.Status.PUBLISHED and to != Post.Status.PUBLISHED
     fields = ["status", "updated_at"]
     if to == Post.Status.PUBLISHED:
         post.published_at = now
@@ -88,6 +93,8 @@ def post_transition(
         notify.proposal_decided_notify(post=post, by=by)
     if to == Post.Status.PUBLISHED:
         notify.post_live_notify_enqueue(post_id=post.pk)
+    if taken_back:
+        notifications_withdraw(about=notification_about(post))
     return post
 
 
@@ -125,7 +132,14 @@ def posts_publish_due(*, now: datetime | None = None) -> tuple[int, int]:
         ):
             published += 1
             notify.post_live_notify_enqueue(post_id=post_id)
-    archived = Post.objects.filter(
+    expired = Post.objects.filter(
         status=Post.Status.PUBLISHED, expire_at__isnull=False, expire_at__lte=now
-    ).update(status=Post.Status.ARCHIVED, archived_at=F("expire_at"), updated_at=now)
+    )
+    archived = 0
+    for post in list(expired.only("pk", "code")):
+        if expired.filter(pk=post.pk).update(
+            status=Post.Status.ARCHIVED, archived_at=F("expire_at"), updated_at=now
+        ):
+            archived += 1
+            notifications_withdraw(about=notification_about(post))
     return published, archived

@@ -15,7 +15,9 @@ it through the SSRF-safe ``coro.core.fetch.send.post_json``:
 
 A task that runs early, or whose organisation changed its hours, holds the announcement
 again; ``chat_announcements_release_due`` (a periodic job) sends what came due without its
-task. Errors are stored as codes and put into words when shown (``chat.errors``).
+task, and what a worker that died mid-post left claimed (``STALE_CLAIM``). A post taken back
+before its announcement went out withdraws it (``withdraw.notifications_withdraw``). Errors
+are stored as codes and put into words when shown (``chat.errors``).
 """
 
 import json
@@ -57,6 +59,9 @@ BACKOFF = (
 )
 # A service's ``Retry-After`` is honoured up to this.
 LONGEST_WAIT = timedelta(hours=6)
+# A claim (``SENDING``) older than this belongs to a worker that died mid-post: claimed again.
+# Far longer than a post may take (``post_json``'s deadline: 10 seconds).
+STALE_CLAIM = timedelta(minutes=5)
 # Failures that may pass: tried again.
 TRANSIENT_FETCH_CODES = frozenset({"network", "timeout", "tls"})
 
@@ -253,10 +258,11 @@ def chat_announcement_enqueue(*, announcement_id: int, deliver_after: datetime) 
 
 
 def chat_announcements_release_due(*, now: datetime | None = None) -> int:
-    """Enqueue the send of every waiting announcement that is due; how many."""
+    """Enqueue the send of every waiting announcement that is due, and of every claim left
+    behind by a worker that died mid-post (``STALE_CLAIM``); how many."""
     ids = list(
         ChatAnnouncement.objects.filter(
-            status=Status.PENDING, deliver_after__lte=now or timezone.now()
+            status__in=[Status.PENDING, Status.SENDING], deliver_after__lte=now or timezone.now()
         ).values_list("pk", flat=True)
     )
     for announcement_id in ids:
@@ -269,21 +275,45 @@ def chat_announcements_release_due(*, now: datetime | None = None) -> int:
 
 def chat_announcement_send(*, announcement_id: int) -> bool:
     """Post the announcement if it is waiting, due, and the organisation is working now;
-    whether it was sent by this call. Safe to run twice: it is claimed first."""
+    whether it was sent by this call. Safe to run twice: it is claimed first.
+
+    The claim (``SENDING``) moves ``deliver_after`` to when the claim goes stale (now +
+    ``STALE_CLAIM``): while an announcement is being sent, ``deliver_after`` is the claim's
+    expiry, and the value is the claim's token (only the run that holds it writes the
+    outcome). A worker that dies mid-post leaves it ``SENDING``; once that time has passed it
+    is claimed again like a waiting one (it may then reach the channel twice, never not at
+    all), as one more attempt: past ``MAX_ATTEMPTS`` it fails instead."""
+    now = timezone.now()
+    due_or_stale = Q(status=Status.PENDING) | Q(status=Status.SENDING, deliver_after__lte=now)
     announcement = (
         ChatAnnouncement.objects.select_related("webhook__organisation", "webhook__team")
-        .filter(pk=announcement_id, status=Status.PENDING)
+        .filter(due_or_stale, pk=announcement_id)
         .first()
     )
     if announcement is None:
         return False
     webhook = announcement.webhook
     organisation = webhook.organisation
-    now = timezone.now()
-    waiting = ChatAnnouncement.objects.filter(pk=announcement_id, status=Status.PENDING)
+    # Unchanged since it was read: what this run decides applies only then.
+    waiting = ChatAnnouncement.objects.filter(
+        pk=announcement_id,
+        status=announcement.status,
+        deliver_after=announcement.deliver_after,
+    )
     if announcement.deliver_after > now:
         _schedule(announcement_id, announcement.deliver_after)  # a task that ran early
         return False
+    stale = announcement.status == Status.SENDING
+    if stale:
+        logger.warning(
+            "Chat announcement %s was left sending by a worker that stopped: claimed again.",
+            announcement_id,
+        )
+        if announcement.attempts >= MAX_ATTEMPTS:
+            lost = _gave_up(chat_error_dump("fetch", fetch="timeout"), announcement.attempts)
+            if waiting.update(status=Status.FAILED, last_error=lost):
+                _webhook_failed(webhook, lost)
+            return False
     window = hours.next_working_window_start(organisation, now)
     if window is None:
         # The organisation has no working days any more: nothing is announced.
@@ -291,14 +321,15 @@ def chat_announcement_send(*, announcement_id: int) -> bool:
         return False
     if window > now:
         # The organisation changed its hours since: wait for the new ones.
-        if waiting.update(deliver_after=window):
+        if waiting.update(status=Status.PENDING, deliver_after=window):
             _schedule(announcement_id, window)
         return False
-    if not waiting.filter(deliver_after__lte=now).update(
-        status=Status.SENDING, attempts=F("attempts") + 1
-    ):
+    claim = now + STALE_CLAIM
+    if not waiting.update(status=Status.SENDING, deliver_after=claim, attempts=F("attempts") + 1):
         return False  # another worker has it
-    sending = ChatAnnouncement.objects.filter(pk=announcement_id, status=Status.SENDING)
+    sending = ChatAnnouncement.objects.filter(
+        pk=announcement_id, status=Status.SENDING, deliver_after=claim
+    )
     attempts = announcement.attempts + 1
     try:
         with translation.override(organisation.language or str(settings.LANGUAGE_CODE)):
@@ -323,8 +354,8 @@ def chat_announcement_send(*, announcement_id: int) -> bool:
         return False
     if transient:
         stored = _gave_up(stored, attempts)
-    sending.update(status=Status.FAILED, last_error=stored)
-    _webhook_failed(webhook, stored)
+    if sending.update(status=Status.FAILED, last_error=stored):
+        _webhook_failed(webhook, stored)
     return False
 
 

@@ -1,5 +1,6 @@
 """The team chat settings page: admins connect, test and remove Slack and Microsoft Teams
-channels where new posts are announced."""
+channels where new posts are announced. A test message posts at once: outside the
+organisation's working hours the admin confirms it first."""
 
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from coro.notifications import chat, chat_services, hours
 from coro.notifications.chat_forms import ChatWebhookForm
 from coro.notifications.models import ChatWebhook
 from coro.orgs.access import org_object_or_404, org_view
-from coro.orgs.models import Membership, Role
+from coro.orgs.models import Membership, Organisation, Role
 
 PAGE_SIZE = 20
 
@@ -59,8 +60,14 @@ def _page(
         "form": form,
         "work_days": [str(WEEKDAYS[day - 1]) for day in sorted(days)],
         "next_window": hours.next_working_window_start(organisation, timezone.now()),
+        "outside_hours": not _working_now(organisation),
     }
     return render(request, "notifications/chat/webhooks.html", context, status=status)
+
+
+def _working_now(organisation: Organisation) -> bool:
+    now = timezone.now()
+    return hours.next_working_window_start(organisation, now) == now
 
 
 def _to_page(membership: Membership) -> HttpResponse:
@@ -106,6 +113,17 @@ def webhook_test(request: HttpRequest, membership: Membership, code: str) -> Htt
         membership.organisation,
         code=code,
     )
+    organisation = membership.organisation
+    if request.POST.get("confirm") != "yes" and not _working_now(organisation):
+        # A test posts at once, into a channel people read: outside the organisation's
+        # hours (charter rule 9), the admin says so first.
+        context = {
+            "membership": membership,
+            "organisation": organisation,
+            "row": _row(webhook),
+            "next_window": hours.next_working_window_start(organisation, timezone.now()),
+        }
+        return render(request, "notifications/chat/webhook_confirm_test.html", context)
     outcome = chat_services.chat_webhook_test(webhook=webhook)
     if outcome.ok:
         messages.success(request, outcome.message)

@@ -14,10 +14,13 @@ one after 6 days and 20 hours: a digest keeps roughly its time of day. The messa
 are those whose kind the person takes in that rhythm *now*: a kind they stopped (by the
 unsubscribe link or their preferences) is no longer listed, even if it was waiting.
 
-Sending claims the digest with a conditional update (``sent_at``), so it goes out once
+Sending claims the digest with a conditional update (``claimed_at``), so it goes out once
 however many workers run it, and releases it if SMTP fails (``attempts``, ``last_error``),
-so a later run sends it. After ``ATTEMPTS_MAX`` failures it is left unsent, with its error
-logged; its messages are still in the app.
+so a later run sends it; ``sent_at`` is set once the SMTP server took it. A claim older
+than ``STALE_CLAIM`` (the worker died or hung) is taken again by ``digests_run``: in a rare
+case a digest goes out twice, with the same Message-ID, so mail systems can drop the copy.
+After ``ATTEMPTS_MAX`` failures it is left unsent, with its error logged; its messages are
+still in the app.
 """
 
 import logging
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from coro.accounts.models import User
@@ -47,12 +50,19 @@ KEPT_FOR = timedelta(days=14)
 RETRY_FIRST = timedelta(minutes=15)
 RETRY_LONGEST = timedelta(hours=4)
 ATTEMPTS_MAX = 12
+# A worker that took a digest this long ago and did not finish has died.
+STALE_CLAIM = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
 class DigestRun:
     retried: int
     made: int
+
+
+def _unclaimed(now: datetime) -> Q:
+    """Claimed by no worker, or by one that died."""
+    return Q(claimed_at=None) | Q(claimed_at__lt=now - STALE_CLAIM)
 
 
 def digest_retry_at(digest: Digest) -> datetime:
@@ -131,9 +141,13 @@ def digests_retry(*, now: datetime | None = None) -> list[int]:
     """Enqueue again the digests made but not sent whose wait is over and whose person is
     inside their working window; their ids."""
     now = now or timezone.now()
-    unsent = Digest.objects.filter(
-        sent_at=None, attempts__lt=ATTEMPTS_MAX, created_at__gte=now - KEPT_FOR
-    ).select_related("user")
+    unsent = (
+        Digest.objects.filter(
+            sent_at=None, attempts__lt=ATTEMPTS_MAX, created_at__gte=now - KEPT_FOR
+        )
+        .filter(_unclaimed(now))
+        .select_related("user")
+    )
     ids = []
     for digest in unsent:
         if digest_retry_at(digest) > now:
@@ -169,19 +183,19 @@ def digest_send(*, digest_id: int) -> bool:
     if not items:
         digest.delete()  # its messages were removed since
         return False
-    unsent = Digest.objects.filter(pk=digest_id, sent_at=None)
-    if not unsent.update(sent_at=now, attempts=F("attempts") + 1):
+    unsent = Digest.objects.filter(_unclaimed(now), pk=digest_id, sent_at=None)
+    if not unsent.update(claimed_at=now, attempts=F("attempts") + 1):
         return False  # another worker has it
     try:
         digest_message(digest, items).send()
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:300]
-        Digest.objects.filter(pk=digest_id).update(sent_at=None, last_error=error)
+        Digest.objects.filter(pk=digest_id).update(claimed_at=None, last_error=error)
         attempts = digest.attempts + 1
         if attempts >= ATTEMPTS_MAX:
             logger.error("Digest %s not sent after %s attempts: %s", digest.code, attempts, error)
         else:
             logger.warning("Digest %s not sent (attempt %s): %s", digest.code, attempts, error)
         raise
-    Digest.objects.filter(pk=digest_id).update(last_error="")
+    Digest.objects.filter(pk=digest_id).update(sent_at=now, last_error="")
     return True

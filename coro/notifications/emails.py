@@ -7,8 +7,10 @@ one-click unsubscribe headers (RFC 8058) for the kinds of message it is about, a
 saying why it came and how to change that.
 """
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -48,6 +50,13 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def message_id(kind: str, code: str) -> str:
+    """A stable Message-ID for what an e-mail is about ("notification", "digest"...): sent
+    again after an ambiguous failure, mail systems can tell it is the same message."""
+    domain = urlsplit(settings.BASE_URL).hostname or "coro.invalid"
+    return f"<{kind}.{code}@{domain}>"
+
+
 @dataclass(frozen=True)
 class DigestItem:
     subject: str
@@ -69,6 +78,7 @@ def _message(
     template: str,
     context: dict[str, Any],
     kinds: list[str],
+    message_id: str,
 ) -> EmailMultiAlternatives:
     """Render ``template`` (.txt and .html) with the footer's links, and address it."""
     stop_url = unsubscribe_url(user=user, kinds=kinds)
@@ -92,6 +102,7 @@ def _message(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             # Sent by Coro, not by a person: out-of-office replies need not answer it.
             "Auto-Submitted": "auto-generated",
+            "Message-ID": message_id,
         },
     )
     message.attach_alternative(html, "text/html")
@@ -114,6 +125,37 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
                 "kind_label": Notification.Kind(notification.kind).label,
             },
             kinds=[notification.kind],
+            message_id=message_id("notification", notification.code),
+        )
+
+
+def held_message(user: User, items: list[Notification]) -> EmailMultiAlternatives:
+    """One e-mail for every message sent right away that waited for the person's working
+    window: a single one as itself, several listed together ("while you were away")."""
+    if len(items) == 1:
+        return notification_message(items[0])
+    organisations = {n.organisation.pk: n.organisation for n in items if n.organisation}
+    first = next(iter(organisations.values()), None)
+    codes = ",".join(sorted(n.code for n in items))
+    with translation.override(email_language(user, first)):
+        count = len(items)
+        brand = first.name if first is not None and len(organisations) == 1 else BRAND
+        subject = ngettext(
+            "While you were away: %(count)d new message",
+            "While you were away: %(count)d new messages",
+            count,
+        ) % {"count": count}
+        return _message(
+            user=user,
+            subject=f"{brand} · {subject}",
+            template="notifications/email/held",
+            context={
+                "brand": brand,
+                "groups": digest_groups(items),
+                "zone": hours.user_zone(user),
+            },
+            kinds=sorted({n.kind for n in items}),
+            message_id=message_id("notifications", hashlib.sha256(codes.encode()).hexdigest()[:24]),
         )
 
 
@@ -170,4 +212,5 @@ def digest_message(digest: Digest, items: list[Notification]) -> EmailMultiAlter
                 "rhythm_label": Rhythm(digest.rhythm).label,
             },
             kinds=sorted({n.kind for n in items}),
+            message_id=message_id("digest", digest.code),
         )

@@ -57,18 +57,19 @@ def post_reach(*, organisation: Organisation, about: str) -> PostReach:
     counts = told.aggregate(
         people=Count("user", distinct=True),
         waiting=Count("pk", filter=Q(delivered_at=None)),
-        emailed=Count("pk", filter=Q(channel="email")),
+        emailed=Count("pk", filter=Q(email_sent_at__isnull=False)),
         digested=Count("pk", filter=Q(digest__sent_at__isnull=False)),
+        # Delivered in the app, and not (or not yet) by e-mail.
         in_app=Count(
             "pk",
-            filter=Q(channel="in_app", delivered_at__isnull=False)
+            filter=Q(delivered_at__isnull=False, email_sent_at=None)
             & ~Q(digest__sent_at__isnull=False),
         ),
     )
     ways = [
         Way(_("By e-mail, right away"), counts["emailed"]),
         Way(_("In an e-mail digest"), counts["digested"]),
-        Way(_("In Coro only (or a digest still to come)"), counts["in_app"]),
+        Way(_("In Coro only (or an e-mail still to come)"), counts["in_app"]),
         Way(_("Waiting for their working hours"), counts["waiting"]),
     ]
     min_size = organisation.min_group_size

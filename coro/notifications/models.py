@@ -26,6 +26,9 @@ class Digest(models.Model):
     )
     rhythm = models.CharField(max_length=16, choices=Rhythm.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a worker took it to send it: a claim older than ``digests.STALE_CLAIM`` (the
+    # worker died) is taken again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
@@ -77,10 +80,29 @@ class Notification(models.Model):
         Digest, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
     )
     read_at = models.DateTimeField(null=True, blank=True)
+    # Its e-mail (channel "email"), apart from its delivery in the app: ``channels/email``.
+    # Not before ``email_retry_at`` (after a failure); claimed by a worker at
+    # ``email_claimed_at`` (a stale claim is taken again); sent at ``email_sent_at``, or
+    # given up at ``email_given_up_at`` (a refusal, or too many failures) with its error.
+    email_retry_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_given_up_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+        constraints = [
+            # A person hears of a new post once, however often it is published or the
+            # telling runs (``notifications_hold_many`` skips the ones already told).
+            models.UniqueConstraint(
+                fields=["user", "about"],
+                condition=models.Q(kind="new_post") & ~models.Q(about=""),
+                name="one_new_post_notice_per_person",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject

@@ -44,6 +44,10 @@ def notifications(user: User) -> list[dict[str, Any]]:
             "rhythm": n.rhythm,
             "digest": n.digest.code if n.digest else None,
             "read_at": n.read_at,
+            "email_sent_at": n.email_sent_at,
+            "email_attempts": n.email_attempts,
+            "email_error": n.email_error,
+            "email_given_up_at": n.email_given_up_at,
         }
         for n in notifications_of(user).select_related("digest")
     ]

@@ -5,7 +5,7 @@ right away (inside the person's working hours), listed in a daily or a weekly di
 never. A kind the person never chose follows ``DEFAULTS``; only their choices are stored.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -85,3 +85,14 @@ def preferences_update(*, user: User, rhythms: Mapping[str, str]) -> list[str]:
 def preferences_stop(*, user: User, kinds: list[str]) -> list[str]:
     """No more e-mail of these kinds (what an unsubscribe link does); the kinds changed."""
     return preferences_update(user=user, rhythms=dict.fromkeys(kinds, Rhythm.NEVER))
+
+
+def rhythm_of_each(users: Sequence[User], kind: str) -> dict[int, Rhythm]:
+    """Each person's rhythm for ``kind``, by their id, in one query."""
+    chosen = dict(
+        NotificationPreference.objects.filter(
+            user__in=[user.pk for user in users], kind=kind
+        ).values_list("user_id", "rhythm")
+    )
+    default = DEFAULTS.get(kind, Rhythm.IMMEDIATE)
+    return {user.pk: Rhythm(chosen.get(user.pk, default)) for user in users}

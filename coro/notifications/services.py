@@ -7,24 +7,32 @@ chose for the kind of message (``preferences``), recorded on it when it is held:
 e-mail, or the app (and, for a daily or weekly rhythm, the person's next digest,
 ``digests``). This module decides *when*; it knows nothing about how any channel delivers.
 The task re-checks the hours when it runs, so a change of hours in the meantime is
-respected. ``notifications_release_due`` (a periodic job, ``apps.py``) enqueues whatever is
-due and was missed: a lost task, a task backend that cannot run tasks later, or an e-mail
-released after an SMTP failure.
+respected. At the start of the window a message is delivered in the app, with every other
+message of the person's that is due, whatever its channel does next: an e-mail keeps its
+own state, retries and claim (``channels/email``), and the night's e-mails go out as one.
+``notifications_hold_many`` holds one message for many people at a constant cost.
+``notifications_release_due`` (a periodic job, ``apps.py``) enqueues whatever is due and was
+missed: a lost task, a task backend that cannot run tasks later, and what the channels have
+due again (an e-mail to retry, a claim left by a worker that died).
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, time
+from functools import partial
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
+from django_tasks.base import Task
 
 from coro.accounts.models import User
 from coro.notifications import channels, hours, preferences
 from coro.notifications.models import Notification
-from coro.notifications.tasks import notification_deliver
-from coro.orgs.models import Organisation
+from coro.notifications.tasks import notification_deliver, notifications_release
+from coro.orgs.models import Membership, Organisation
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +78,65 @@ def notification_hold(
     return notification
 
 
+def notifications_hold_many(
+    *,
+    users: Sequence[User],
+    organisation: Organisation | None,
+    kind: Notification.Kind,
+    message_for: Callable[[User], tuple[str, str]],
+    link: str = "",
+    about: str = "",
+) -> int:
+    """``notification_hold`` for many people at once, at a cost that does not grow with
+    them: their rhythms in one query, their windows computed here, one insert per batch.
+    ``message_for(user)`` gives the person's subject and body (in their language). Anyone
+    who already has a message of a kind told once (a new post) about ``about`` is skipped.
+    Delivery is enqueued once per distinct window start (``notifications_release_due``);
+    how many people were given to it (those already told are skipped, and still counted).
+    """
+    if not users:
+        return 0
+    now = timezone.now()
+    rhythms = preferences.rhythm_of_each(users, kind)
+    held: list[Notification] = []
+    windows: set[datetime] = set()
+    for user in users:
+        subject, body = message_for(user)
+        window = hours.next_working_window_start(user, now)
+        notification = Notification(
+            user=user,
+            organisation=organisation,
+            kind=kind,
+            subject=subject,
+            body=body,
+            link=link,
+            about=about,
+            rhythm=rhythms[user.pk],
+            created_at=now,
+            deliver_after=window or now,
+        )
+        if window is None:
+            notification.delivered_at = now
+            notification.channel = channels.QUIET_CHANNEL
+        else:
+            windows.add(window)
+        # Checked here without a query per person: the people and organisation are real.
+        notification.full_clean(
+            exclude=["user", "organisation", "digest", "code"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        held.append(notification)
+    Notification.objects.bulk_create(held, ignore_conflicts=True)
+    for window in sorted(windows):
+        transaction.on_commit(partial(_release_enqueue, window))
+    return len(held)
+
+
+def _release_enqueue(deliver_after: datetime) -> bool:
+    return _enqueue_at(notifications_release, (), deliver_after, "Held notifications")
+
+
 def _delivery_schedule(notification_id: int, deliver_after: datetime) -> None:
     transaction.on_commit(
         lambda: notification_delivery_enqueue(
@@ -78,35 +145,59 @@ def _delivery_schedule(notification_id: int, deliver_after: datetime) -> None:
     )
 
 
-def notification_delivery_enqueue(*, notification_id: int, deliver_after: datetime) -> bool:
-    """Enqueue delivery now if due, else for ``deliver_after``.
-
-    A task backend that cannot run tasks later (the immediate backend) leaves the
-    notification pending, with a log line, instead of failing the request that created
-    it; ``notifications_release_due`` enqueues it once it is due.
-    """
+def _enqueue_at(
+    task: Task[..., None], args: tuple[Any, ...], deliver_after: datetime, what: str
+) -> bool:
+    """Enqueue ``task`` now if due, else for ``deliver_after``. A task backend that cannot
+    run tasks later (the immediate backend) leaves it to ``notifications_release_due``,
+    with a log line, instead of failing the request that held the message."""
     if deliver_after <= timezone.now():
-        notification_deliver.enqueue(notification_id)
+        task.enqueue(*args)
         return True
-    if not notification_deliver.get_backend().supports_defer:
+    if not task.get_backend().supports_defer:
         logger.warning(
-            "Notification %s is held until %s, but the task backend cannot run tasks "
-            "later; `coro notifications_release` will enqueue it when it is due.",
-            notification_id,
+            "%s held until %s, but the task backend cannot run tasks later; "
+            "`coro notifications_release` will enqueue it when it is due.",
+            what,
             deliver_after.isoformat(),
         )
         return False
-    notification_deliver.using(run_after=deliver_after).enqueue(notification_id)
+    task.using(run_after=deliver_after).enqueue(*args)
     return True
 
 
-def notification_send(*, notification_id: int) -> bool:
-    """Deliver the notification through its channel if it is still undelivered and the
-    person is working now.
+def notification_delivery_enqueue(*, notification_id: int, deliver_after: datetime) -> bool:
+    """Enqueue delivery now if due, else for ``deliver_after`` (see ``_enqueue_at``)."""
+    return _enqueue_at(
+        notification_deliver,
+        (notification_id,),
+        deliver_after,
+        f"Notification {notification_id} is",
+    )
 
-    Outside their hours (they changed them since it was held) it is held again. Claimed
-    with a conditional update, so two workers never send it twice; a failed send is
-    released again, for the task's retry or ``notifications_release_due``.
+
+def _reachable(user: User) -> Callable[[Notification], bool]:
+    """Whether a message may still reach out to the person (not only show in the app): their
+    account is open and, for a message of an organisation, they are still in it."""
+    member_of = set(
+        Membership.objects.active().filter(user=user).values_list("organisation_id", flat=True)
+    )
+    return lambda notification: (
+        user.is_active
+        and (notification.organisation_id is None or notification.organisation_id in member_of)
+    )
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Deliver the notification if it is still undelivered and the person is working now,
+    with every other message of theirs that is due (so a channel can take them together:
+    one e-mail for the night's messages); whether this one was delivered by this call.
+
+    Outside their hours (they changed them since it was held) it is held again. Each is
+    claimed with a conditional update, so two workers never deliver it twice, and is
+    delivered in the app then, whatever its channel does next (an e-mail has its own
+    retries). Someone whose account is closed, or who left the organisation, gets it in
+    the app only.
     """
     notification = (
         Notification.objects.select_related("user")
@@ -115,9 +206,10 @@ def notification_send(*, notification_id: int) -> bool:
     )
     if notification is None:
         return False
+    user = notification.user
     pending = Notification.objects.filter(pk=notification_id, delivered_at=None)
     now = timezone.now()
-    window = hours.next_working_window_start(notification.user, now)
+    window = hours.next_working_window_start(user, now)
     if window is None:
         pending.update(delivered_at=now, channel=channels.QUIET_CHANNEL)
         return False
@@ -125,26 +217,41 @@ def notification_send(*, notification_id: int) -> bool:
         if pending.update(deliver_after=window):
             _delivery_schedule(notification_id, window)
         return False
-    channel = channels.channel_for(notification)
-    if not pending.update(delivered_at=now, channel=channel.key):
-        return False
-    try:
-        channel.deliver(notification)
-    except Exception:
-        Notification.objects.filter(pk=notification_id).update(delivered_at=None, channel="")
-        raise
-    return True
+    due = (
+        Notification.objects.filter(user=user, delivered_at=None, deliver_after__lte=now)
+        .select_related("user", "organisation")
+        .order_by("created_at", "pk")
+    )
+    reachable = _reachable(user)
+    quiet = channels.CHANNELS[channels.QUIET_CHANNEL]
+    claimed: list[tuple[Notification, channels.Channel]] = []
+    for item in due:
+        channel = channels.channel_for(item) if reachable(item) else quiet
+        if Notification.objects.filter(pk=item.pk, delivered_at=None).update(
+            delivered_at=now, channel=channel.key
+        ):
+            item.delivered_at, item.channel = now, channel.key
+            claimed.append((item, channel))
+    for item, channel in claimed:
+        try:
+            channel.deliver(item)
+        except Exception:
+            # Delivered in the app all the same; a channel that retries keeps its own state.
+            logger.exception("Notification %s: channel %s failed", item.code, channel.key)
+    return any(item.pk == notification_id for item, _channel in claimed)
 
 
 def notifications_release_due(*, now: datetime | None = None) -> int:
-    """Enqueue delivery of every undelivered notification that is due; how many."""
-    due = Notification.objects.filter(
-        delivered_at=None, deliver_after__lte=now or timezone.now()
-    ).values_list("pk", flat=True)
-    ids = list(due)
-    for notification_id in ids:
+    """Enqueue delivery of every undelivered notification that is due (one task per
+    person: it delivers all of theirs), and have the channels enqueue what they have due
+    again (e-mails to retry); how many messages and channel deliveries."""
+    now = now or timezone.now()
+    due = Notification.objects.filter(delivered_at=None, deliver_after__lte=now)
+    firsts = due.values("user_id").annotate(first=Min("pk")).values_list("first", flat=True)
+    count = due.count()
+    for notification_id in sorted(firsts):
         notification_deliver.enqueue(notification_id)
-    return len(ids)
+    return count + channels.channels_release_due(now)
 
 
 def notifications_reschedule(*, user: User) -> int:

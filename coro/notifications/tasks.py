@@ -21,3 +21,19 @@ def digest_deliver(digest_id: int) -> None:
     from coro.notifications.digests import digest_send
 
     digest_send(digest_id=digest_id)
+
+
+@task()
+def emails_deliver(user_id: int) -> None:
+    """Send the person's due e-mails as one; safe to run twice (the messages are claimed)."""
+    from coro.notifications.channels.email import emails_send
+
+    emails_send(user_id=user_id)
+
+
+@task()
+def notifications_release() -> None:
+    """Deliver whatever is held and due now (enqueued for the start of a working window)."""
+    from coro.notifications.services import notifications_release_due
+
+    notifications_release_due()

@@ -29,12 +29,12 @@ import logging
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
-from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coro.connections.limits import network_for
@@ -46,8 +46,6 @@ from coro.core.crypto import DecryptionError
 from coro.networks import NetworkClient, get_network
 from coro.networks.base import LinkCard
 from coro.networks.clients import AuthError, ClientError, RateLimited, TemporaryError
-from coro.notifications.models import Notification
-from coro.notifications.services import notification_hold
 from coro.orgs.models import Membership
 from coro.program.selectors import is_enrolled
 from coro.sharing.models import ScheduledPost, Share
@@ -275,9 +273,27 @@ def scheduled_post_run(*, post_id: int, now: datetime | None = None) -> Schedule
     claim = _claim(post_id, now or timezone.now())
     if claim is None:
         return None
-    post = ScheduledPost.objects.select_related("share", "account").get(pk=post_id)
+    post = ScheduledPost.objects.select_related(
+        "share__membership__user", "share__post__organisation", "account"
+    ).get(pk=post_id)
+    # What it records (the error shown on My scheduled posts, the message if it fails) is in
+    # the person's language.
+    with translation.override(_language_of(post)):
+        _run(post, claim)
+    post.refresh_from_db()
+    return post
+
+
+def _language_of(post: ScheduledPost) -> str:
+    person = post.share.membership
+    user_language = person.user.language if person is not None else ""
+    return user_language or post.share.post.organisation.language or settings.LANGUAGE_CODE
+
+
+def _run(post: ScheduledPost, claim: datetime) -> None:
     account, share = post.account, post.share
     client = client_for(share.network)
+    post_id = post.pk
     try:
         if share.membership_id is None:  # they left the program since
             _finish(post, claim, status=Status.CANCELLED, next_attempt_at=None)
@@ -294,8 +310,6 @@ def scheduled_post_run(*, post_id: int, now: datetime | None = None) -> Schedule
         # (a no-op if the outcome was written already).
         logger.exception("Scheduled post %s: unexpected error.", post_id)
         _retry(post, claim, _unexpected(), retry_delay(post.attempts))
-    post.refresh_from_db()
-    return post
 
 
 def _unexpected() -> str:
@@ -383,26 +397,10 @@ def web_address(url: str) -> str:
 
 
 def _reconnect(post: ScheduledPost, account: ConnectedAccount) -> None:
-    """Mark the account "reconnect needed" and tell the person, once (in the app, and by
-    their channel inside their working hours)."""
-    if account.status != ConnectedAccount.Status.CONNECTED:
-        return  # marked already, and the person told then
+    """Mark the account "reconnect needed". ``account_mark_reconnect`` tells the person, once
+    however the change was found out (a post, the follower count): their message says the
+    posts scheduled on it are not made, so this post's failure is not told on its own."""
     account_mark_reconnect(account=account)
-    kind = Notification.Kind.ACCOUNT_RECONNECT
-    membership = account.membership
-    label = network_label(account.network)
-    notification_hold(
-        user=membership.user,
-        organisation=membership.organisation,
-        kind=kind,
-        subject=_("Connect your %(network)s account again") % {"network": label},
-        body=_(
-            "%(network)s refused Coro's access to %(handle)s, so your scheduled post was not "
-            "made. Connect the account again and schedule it once more if you still want to."
-        )
-        % {"network": label, "handle": account.handle},
-        link=reverse("sharing:scheduled_posts", args=[membership.organisation.code]),
-    )
 
 
 # --- Enqueueing ------------------------------------------------------------------------------

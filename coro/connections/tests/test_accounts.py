@@ -13,6 +13,7 @@ from coro.connections import services
 from coro.connections.models import ConnectedAccount, MastodonApp
 from coro.core import crypto
 from coro.core.periodic import JOBS
+from coro.notifications.models import Notification
 from coro.people.services import member_remove
 from coro.program.selectors import terms_current
 from coro.program.services import program_join, program_leave
@@ -127,6 +128,69 @@ def test_followers_refresh_counts_and_marks_reconnect_on_a_refused_token(tenancy
     account.refresh_from_db()
     assert account.status == ConnectedAccount.Status.RECONNECT
     assert account.followers_count == 1  # the last known count stays
+
+
+def reconnect_messages(membership):
+    return Notification.objects.filter(
+        user=membership.user, kind=Notification.Kind.ACCOUNT_RECONNECT
+    )
+
+
+def test_a_refused_token_found_by_the_follower_count_tells_the_person_once(tenancy, server):
+    account = account_on(server, tenancy.employee, "bob")
+    tenancy.employee.user.language = "en"
+    tenancy.employee.user.save(update_fields=["language"])
+    services.account_credentials_update(account=account, changes={"access_token": "revoked"})
+
+    assert services.account_followers_refresh(account_id=account.pk) is None
+
+    notification = reconnect_messages(tenancy.employee).get()
+    assert notification.organisation == tenancy.org
+    assert notification.subject == "Connect your Mastodon account again"
+    assert "@bob@127.0.0.1" in notification.body
+    assert "My networks" in notification.body
+    # To My networks, where the account is connected again (not to the scheduled posts).
+    assert notification.link == reverse("connections:profiles", args=[tenancy.org.code])
+    assert notification.about == f"account:{account.code}"
+    # Held like any message: inside the person's working hours (charter rule 9).
+    assert notification.deliver_after >= notification.created_at
+
+    # Found out again (the daily job, a scheduled post): nobody is told twice.
+    account.refresh_from_db()
+    assert services.account_mark_reconnect(account=account) is False
+    assert services.account_followers_refresh(account_id=account.pk) is None
+    assert reconnect_messages(tenancy.employee).count() == 1
+
+
+def test_credentials_that_cannot_be_read_tell_the_person_in_their_language(tenancy, server):
+    account = account_on(server, tenancy.employee, "bob")
+    tenancy.employee.user.language = "es"
+    tenancy.employee.user.save(update_fields=["language"])
+    ConnectedAccount.objects.filter(pk=account.pk).update(credentials_encrypted="k1:garbage")
+
+    assert services.account_followers_refresh(account_id=account.pk) is None
+
+    notification = reconnect_messages(tenancy.employee).get()
+    assert notification.subject == "Vuelve a conectar tu cuenta de Mastodon"
+
+
+def test_connecting_again_and_losing_access_again_tells_the_person_again(tenancy, server):
+    account = account_on(server, tenancy.employee, "bob")
+    assert services.account_mark_reconnect(account=account) is True
+    account = account_on(server, tenancy.employee, "bob")  # connected again: a new change
+    assert account.status == ConnectedAccount.Status.CONNECTED
+    assert services.account_mark_reconnect(account=account) is True
+    assert reconnect_messages(tenancy.employee).count() == 2
+
+
+def test_someone_who_left_is_not_told_but_the_account_is_marked(tenancy, server):
+    account = account_on(server, tenancy.employee, "bob")
+    tenancy.employee.deactivated_at = timezone.now()
+    tenancy.employee.save(update_fields=["deactivated_at"])
+    assert services.account_mark_reconnect(account=account) is True
+    account.refresh_from_db()
+    assert account.status == ConnectedAccount.Status.RECONNECT
+    assert not reconnect_messages(tenancy.employee).exists()
 
 
 def test_a_failing_server_keeps_the_last_count(tenancy, server, settings):

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from coro.content import community, notify, proposals, workflow
 from coro.content.models import Post
+from coro.content.selectors import notification_about
 from coro.notifications.models import ChatAnnouncement, Notification
-from coro.notifications.services import notification_hold
 from coro.orgs.models import Role
 from coro.program.models import Participation
 from coro.program.selectors import terms_current
@@ -214,32 +214,37 @@ def test_each_person_reads_it_in_their_language(
     assert "Azulejos nuevos" in announced[0]["text"]  # the chat: the organisation's language
 
 
-def test_telling_many_people_costs_only_what_holding_each_message_costs(
+def test_telling_many_people_costs_no_more_queries_than_telling_a_few(
     tenancy, announced, django_capture_on_commit_callbacks
 ):
-    """No query per person beyond what ``notification_hold`` itself needs."""
+    """The queries do not grow with the people told (3 or 30), and each is told once."""
 
     def queries_to_tell(newcomers: int) -> tuple[int, int]:
         """Add members, publish a post for everyone; (people told, queries it took)."""
+        Participation.objects.all().delete()  # only the newcomers take part
         post = draft(tenancy, status=S.PUBLISHED, published_at=timezone.now())
         for _ in range(newcomers):
             member(tenancy.org)
         with CaptureQueriesContext(connection) as run:
             people = notify.post_live_notify(post_id=post.pk)
+        assert told(about=notification_about(post)) == set(
+            Participation.objects.values_list("membership__user_id", flat=True)
+        )
         return people, len(run.captured_queries)
 
     few, few_queries = queries_to_tell(3)
-    many, many_queries = queries_to_tell(10)
-    assert (few, many) == (3, 13)
-    with CaptureQueriesContext(connection) as one:
-        notification_hold(
-            user=tenancy.admin.user,
-            organisation=tenancy.org,
-            kind=Kind.NEW_POST,
-            subject="s",
-            body="b",
-        )
-    assert many_queries - few_queries == (many - few) * len(one.captured_queries)
+    many, many_queries = queries_to_tell(30)
+    assert (few, many) == (3, 30)
+    assert many_queries == few_queries
+
+
+def test_people_are_told_in_batches(tenancy, announced, monkeypatch):
+    monkeypatch.setattr(notify, "TELL_BATCH", 2)
+    post = draft(tenancy, status=S.PUBLISHED, published_at=timezone.now())
+    people = {member(tenancy.org).user_id for _ in range(5)}
+    assert notify.post_live_notify(post_id=post.pk) == 5
+    assert told(about=notification_about(post)) == people
+    assert notify.post_live_notify(post_id=post.pk) == 0  # each once
 
 
 # --- Proposals -----------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ reach a person; a channel decides *how*. Adding a channel: write a module with `
 checked against this registry, so no migration is needed.
 """
 
+from collections.abc import Callable
+from datetime import datetime
 from importlib import import_module
 
 from coro.notifications.channels.base import Channel
@@ -33,9 +35,27 @@ def channel_for(notification: Notification) -> Channel:
     return CHANNELS["in_app"]
 
 
+def channels_release_due(now: datetime) -> int:
+    """Have each channel that keeps its own deliveries (``release_due(now)``: an e-mail to
+    try again, a claim left by a worker that died) enqueue what is due; how many in all."""
+    released = 0
+    for channel in CHANNELS.values():
+        release: Callable[[datetime], int] | None = getattr(channel, "release_due", None)
+        if release is not None:
+            released += release(now)
+    return released
+
+
 def channel_label(key: str) -> str:
     channel = CHANNELS.get(key)
     return str(channel.label) if channel else key
 
 
-__all__ = ["CHANNELS", "QUIET_CHANNEL", "Channel", "channel_for", "channel_label"]
+__all__ = [
+    "CHANNELS",
+    "QUIET_CHANNEL",
+    "Channel",
+    "channel_for",
+    "channel_label",
+    "channels_release_due",
+]

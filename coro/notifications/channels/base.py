@@ -8,7 +8,9 @@ from coro.notifications.models import Notification
 class Channel(Protocol):
     """One way a held notification reaches a person (e-mail, in the app; chat and push will
     come). ``deliver`` is called once the notification is claimed, inside the person's
-    working hours; it raises to have the delivery released and retried."""
+    working hours, after it is delivered in the app (shown in Coro whatever happens next).
+    A channel that reaches out keeps its own state, retries and claims, and may have a
+    ``release_due(now) -> int`` that the periodic job calls (``channels_release_due``)."""
 
     key: str
     label: str | Promise

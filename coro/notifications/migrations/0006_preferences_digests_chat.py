@@ -13,6 +13,14 @@ def _codes_give(apps, schema_editor):
         Notification.objects.filter(pk=notification.pk).update(code=coro.core.codes.new_code())
 
 
+def _emails_sent(apps, schema_editor):
+    """E-mails sent before their state was kept apart from the app: sent when delivered."""
+    Notification = apps.get_model("notifications", "Notification")
+    Notification.objects.filter(channel="email", delivered_at__isnull=False).update(
+        email_sent_at=models.F("delivered_at")
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -101,6 +109,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(default=coro.core.codes.new_code, editable=False, max_length=16, unique=True)),
                 ('rhythm', models.CharField(choices=[('immediate', 'Right away'), ('daily', 'In a daily digest'), ('weekly', 'In a weekly digest'), ('never', 'Never by e-mail')], max_length=16)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('claimed_at', models.DateTimeField(blank=True, null=True)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
                 ('last_error', models.CharField(blank=True, max_length=300)),
@@ -111,6 +120,41 @@ class Migration(migrations.Migration):
             model_name='notification',
             name='digest',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to='notifications.digest'),
+        ),
+        migrations.AddField(
+            model_name='notification',
+            name='email_retry_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name='notification',
+            name='email_claimed_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name='notification',
+            name='email_sent_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name='notification',
+            name='email_given_up_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name='notification',
+            name='email_attempts',
+            field=models.PositiveSmallIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='notification',
+            name='email_error',
+            field=models.CharField(blank=True, max_length=300),
+        ),
+        migrations.RunPython(_emails_sent, migrations.RunPython.noop),
+        migrations.AddConstraint(
+            model_name='notification',
+            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'new_post'), models.Q(('about', ''), _negated=True)), fields=('user', 'about'), name='one_new_post_notice_per_person'),
         ),
         migrations.AddIndex(
             model_name='notification',

@@ -3,7 +3,7 @@ hours, retried when the service may recover, failed at once when it refuses; nev
 A local HTTP server on 127.0.0.1 stands in for Slack and Microsoft Teams."""
 
 import socket
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from coro.core import crypto
 from coro.notifications.chat.errors import chat_error_message
 from coro.notifications.chat_services import (
     MAX_ATTEMPTS,
+    STALE_CLAIM,
     chat_announce,
     chat_announcement_send,
     chat_announcements_release_due,
@@ -421,9 +422,89 @@ def test_an_announcement_being_sent_elsewhere_is_not_sent_again(
     clock.set(MONDAY_22)
     announce(django_capture_on_commit_callbacks, org)
     clock.set(TUESDAY_9)
-    ChatAnnouncement.objects.update(status=Status.SENDING)  # another worker claimed it
-    assert chat_announcement_send(announcement_id=ChatAnnouncement.objects.get().pk) is False
+    # Another worker claimed it a minute ago, and is posting it.
+    claimed_until = clock.now - timedelta(minutes=1) + STALE_CLAIM
+    ChatAnnouncement.objects.update(status=Status.SENDING, deliver_after=claimed_until, attempts=1)
+    announcement_id = ChatAnnouncement.objects.get().pk
+    assert chat_announcement_send(announcement_id=announcement_id) is False
+    assert release(django_capture_on_commit_callbacks) == 0
     assert chat_server.received == []
+    assert ChatAnnouncement.objects.get().status == Status.SENDING
+
+
+def test_an_announcement_left_sending_by_a_dead_worker_is_sent_once_later(
+    org,
+    chat_server,
+    clock,
+    django_capture_on_commit_callbacks,
+):
+    webhook(org, chat_server, "/everyone")
+    clock.set(MONDAY_22)
+    announce(django_capture_on_commit_callbacks, org)
+    clock.set(TUESDAY_9)
+    # A worker claims it, then dies before it posts (nothing reached the channel).
+    claim = clock.now + STALE_CLAIM
+    ChatAnnouncement.objects.update(status=Status.SENDING, deliver_after=claim, attempts=1)
+
+    # Not while the claim may still be alive.
+    clock.set(TUESDAY_9 + STALE_CLAIM - timedelta(seconds=1))
+    assert release(django_capture_on_commit_callbacks) == 0
+    assert chat_server.received == []
+
+    # Once it is stale, the periodic job sends it, once, as a second attempt.
+    clock.set(TUESDAY_9 + STALE_CLAIM + timedelta(seconds=1))
+    assert release(django_capture_on_commit_callbacks) == 1
+    assert len(chat_server.at("/everyone")) == 1
+    announcement = ChatAnnouncement.objects.get()
+    assert (announcement.status, announcement.attempts) == (Status.SENT, 2)
+    # And never again: not by the job, not by a late task.
+    assert release(django_capture_on_commit_callbacks) == 0
+    assert chat_announcement_send(announcement_id=announcement.pk) is False
+    assert len(chat_server.received) == 1
+
+
+def test_a_stale_claim_outside_working_hours_waits_for_them(
+    org,
+    chat_server,
+    clock,
+    django_capture_on_commit_callbacks,
+):
+    webhook(org, chat_server, "/everyone")
+    clock.set(MONDAY_22)
+    announce(django_capture_on_commit_callbacks, org)
+    # Claimed at 17:58 on Tuesday, the worker died; found stale after 18:00.
+    clock.set(TUESDAY_9.replace(hour=17, minute=58))
+    ChatAnnouncement.objects.update(
+        status=Status.SENDING, deliver_after=clock.now + STALE_CLAIM, attempts=1
+    )
+    clock.set(TUESDAY_9.replace(hour=18, minute=10))
+    assert release(django_capture_on_commit_callbacks) == 1
+    announcement = ChatAnnouncement.objects.get()
+    assert announcement.status == Status.PENDING
+    assert announcement.deliver_after == (TUESDAY_9 + timedelta(days=1)).astimezone(UTC)
+    assert chat_server.received == []
+
+
+def test_a_stale_claim_that_used_every_attempt_fails(
+    org,
+    chat_server,
+    clock,
+    django_capture_on_commit_callbacks,
+):
+    hook = webhook(org, chat_server, "/everyone")
+    clock.set(TUESDAY_9)
+    announce(django_capture_on_commit_callbacks, org)
+    chat_server.received.clear()
+    ChatAnnouncement.objects.update(
+        status=Status.SENDING, deliver_after=clock.now + STALE_CLAIM, attempts=MAX_ATTEMPTS
+    )
+    clock.set(TUESDAY_9 + STALE_CLAIM + timedelta(minutes=1))
+    assert release(django_capture_on_commit_callbacks) == 1
+    announcement = ChatAnnouncement.objects.get()
+    assert announcement.status == Status.FAILED
+    assert chat_server.received == []
+    hook.refresh_from_db()
+    assert chat_error_message(hook.last_error, service="slack")
 
 
 def test_removing_a_channel_drops_what_waits_for_it(

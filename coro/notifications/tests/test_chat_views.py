@@ -1,5 +1,7 @@
 """The team chat settings page: admins connect, test and remove channels; nobody else can."""
 
+from datetime import datetime
+
 import pytest
 
 from coro.audit.models import AuditEntry
@@ -7,6 +9,7 @@ from coro.core import crypto
 from coro.notifications.chat_services import chat_announce
 from coro.notifications.models import ChatAnnouncement, ChatWebhook
 from coro.notifications.tests.chat_server import (  # noqa: F401 (fixtures)
+    MADRID,
     chat_server_fixture,
     clock_fixture,
     english_fixture,
@@ -144,7 +147,7 @@ def test_a_team_of_another_organisation_is_refused(tenancy, admin):
 # --- The test message ---------------------------------------------------------------------
 
 
-def test_the_test_message_goes_out_and_says_so(tenancy, admin, chat_server):
+def test_the_test_message_goes_out_and_says_so(tenancy, admin, chat_server, clock):
     add(admin, tenancy.org, chat_server.url("/hook"))
     hook = ChatWebhook.objects.get()
     response = post(admin, f"{page_url(tenancy.org)}{hook.code}/test/", follow=True)
@@ -155,7 +158,7 @@ def test_the_test_message_goes_out_and_says_so(tenancy, admin, chat_server):
     assert hook.last_ok_at is not None
 
 
-def test_a_refused_test_message_says_why(tenancy, admin, chat_server):
+def test_a_refused_test_message_says_why(tenancy, admin, chat_server, clock):
     chat_server.answer("/hook", (403, b"invalid_token"))
     add(admin, tenancy.org, chat_server.url("/hook"))
     hook = ChatWebhook.objects.get()
@@ -163,6 +166,50 @@ def test_a_refused_test_message_says_why(tenancy, admin, chat_server):
     html = response.content.decode()
     assert "The test message didn&#x27;t go through: Slack refused the message (HTTP 403)" in html
     assert f'id="webhook-{hook.code}-error"' in html
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 6, 1, 22, 0, tzinfo=MADRID),  # Monday night
+        datetime(2026, 6, 6, 11, 0, tzinfo=MADRID),  # Saturday
+    ],
+)
+def test_a_test_message_outside_working_hours_asks_first(
+    tenancy, admin, chat_server, clock, moment
+):
+    add(admin, tenancy.org, chat_server.url("/hook"))
+    hook = ChatWebhook.objects.get()
+    clock.set(moment)
+    admin = tenancy.client_for(tenancy.admin.user)  # signed in now (sessions time out)
+    page = get(admin, page_url(tenancy.org)).content.decode()
+    assert 'id="chat-test-outside-hours"' in page
+    assert "outside working hours now" in page
+
+    url = f"{page_url(tenancy.org)}{hook.code}/test/"
+    asked = post(admin, url)
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert "Send a test message outside working hours?" in html
+    assert "Working hours start again on" in html
+    assert f'action="{url}"' in html and 'name="confirm" value="yes"' in html
+    assert f'href="{page_url(tenancy.org)}#webhook-{hook.code}"' in html  # Cancel
+    assert "<script" not in html.split("</head>")[-1] and " onclick=" not in html
+    assert chat_server.received == []  # nothing posted yet
+
+    sent = post(admin, url, {"confirm": "yes"}, follow=True)
+    assert "Slack took the test message." in sent.content.decode()
+    assert len(chat_server.at("/hook")) == 1
+
+
+def test_a_test_message_inside_working_hours_goes_at_once(tenancy, admin, chat_server, clock):
+    add(admin, tenancy.org, chat_server.url("/hook"))
+    hook = ChatWebhook.objects.get()
+    page = get(admin, page_url(tenancy.org)).content.decode()
+    assert 'id="chat-test-outside-hours"' not in page
+    response = post(admin, f"{page_url(tenancy.org)}{hook.code}/test/")
+    assert response.status_code == 302
+    assert len(chat_server.at("/hook")) == 1
 
 
 def test_the_test_message_takes_only_post(tenancy, admin):

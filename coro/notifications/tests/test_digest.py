@@ -24,6 +24,7 @@ from coro.notifications.models import Digest, Notification, Rhythm
 from coro.notifications.personal_data import digests as digests_of
 from coro.notifications.preferences import preferences_update, rhythms_of
 from coro.notifications.services import notification_hold, notifications_release_due
+from coro.orgs.models import Membership
 from testing.factories import OrganisationFactory, UserFactory
 from testing.smtp import smtp_server_fixture  # noqa: F401
 
@@ -69,8 +70,11 @@ class Run:
 
     def __init__(self, captured) -> None:
         self.captured = captured
+        self.posts = 0
 
     def hold(self, user, organisation, title="Nueva tienda en Valencia", kind=Kind.NEW_POST):
+        self.posts += 1  # one post each: a person is told of a post once
+        Membership.objects.get_or_create(user=user, organisation=organisation)
         with self.captured(execute=True):
             return notification_hold(
                 user=user,
@@ -79,7 +83,7 @@ class Run:
                 subject=title,
                 body=f"{title}: the body of the post, to read before sharing it.",
                 link=f"/o/{organisation.code}/posts/{len(title)}/share/",
-                about="post:abc",
+                about=f"post:abc{self.posts}",
             )
 
     def job(self) -> digests.DigestRun:
@@ -328,6 +332,34 @@ def test_a_refused_digest_is_released_and_sent_once_later(
     assert digest.last_error == ""
 
     clock.forward(timedelta(minutes=15))
+    assert run.job() == digests.DigestRun(retried=0, made=0)
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_digest_left_claimed_by_a_worker_that_died_is_sent_once_later(
+    smtp_server, person, ceramicas, clock, run
+):
+    run.hold(person, ceramicas, "Nueva tienda")
+    # Made (its task waits for the commit), then claimed by a worker that died before the
+    # SMTP server took it.
+    digest = digests.digest_make(user=person, rhythm=Rhythm.DAILY)
+    assert digest is not None
+    Digest.objects.filter(pk=digest.pk).update(claimed_at=clock.now, attempts=1)
+    digest.refresh_from_db()
+    assert digest.sent_at is None
+    assert digest.attempts == 1
+
+    clock.forward(digests.STALE_CLAIM - timedelta(minutes=1))
+    assert run.job() == digests.DigestRun(retried=0, made=0)  # still claimed
+    assert digest_send(digest_id=digest.pk) is False
+    clock.forward(timedelta(minutes=2))
+    assert run.job() == digests.DigestRun(retried=1, made=0)
+    [received] = smtp_server.messages
+    domain = settings.BASE_URL.split("://")[1].split(":")[0].split("/")[0]
+    assert received.header("Message-ID") == f"<digest.{digest.code}@{domain}>"
+    digest.refresh_from_db()
+    assert digest.sent_at == clock.now
+    clock.forward(timedelta(hours=1))
     assert run.job() == digests.DigestRun(retried=0, made=0)
     assert len(smtp_server.messages) == 1
 

@@ -3,20 +3,25 @@ in whose language, with which headers; and an SMTP server that fails, then recov
 
 import re
 import zoneinfo
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
+from coro.notifications.channels import email
+from coro.notifications.emails import notification_message
 from coro.notifications.models import Notification, Rhythm
-from coro.notifications.preferences import preferences_update
+from coro.notifications.preferences import preferences_update, rhythms_of
+from coro.notifications.selectors import notifications_delivered
 from coro.notifications.services import (
     notification_hold,
     notification_send,
     notifications_release_due,
 )
 from coro.notifications.unsubscribe import unsubscribe_read
+from coro.orgs.models import Membership
 from testing.factories import OrganisationFactory, UserFactory
 from testing.smtp import smtp_server_fixture  # noqa: F401
 
@@ -52,6 +57,8 @@ def person(db):
 
 
 def hold(user, organisation, kind=Notification.Kind.COMMENT_REPLY, link="/o/abc/posts/x/"):
+    if organisation is not None:  # people are e-mailed about organisations they are in
+        Membership.objects.get_or_create(user=user, organisation=organisation)
     return notification_hold(
         user=user,
         organisation=organisation,
@@ -223,30 +230,70 @@ def test_a_message_created_at_22_in_madrid_is_e_mailed_at_9_the_next_morning(
 # --- A failing SMTP server ----------------------------------------------------------------
 
 
-def test_a_refusing_server_loses_nothing_and_sends_nothing_twice(
+def in_the_app(notification) -> bool:
+    return notification in notifications_delivered(notification.user)
+
+
+def test_451_twice_then_ok_sends_one_e_mail_and_the_message_shows_meanwhile(
     smtp_server, person, organisation, clock, django_capture_on_commit_callbacks
 ):
     smtp_server.refuse(2)
-    first = send_now(person, organisation, django_capture_on_commit_callbacks)
-    second = send_now(person, organisation, django_capture_on_commit_callbacks)
-    assert smtp_server.refused == 2
-    assert smtp_server.messages == []
-    for notification in (first, second):
-        notification.refresh_from_db()
-        assert notification.delivered_at is None  # released, not lost
-        assert notification.channel == ""
+    notification = send_now(person, organisation, django_capture_on_commit_callbacks)
+    assert smtp_server.refused == 1
+    notification.refresh_from_db()
+    assert in_the_app(notification)  # delivered in the app whatever the e-mail does
+    assert notification.email_sent_at is None
+    assert notification.email_error.startswith("SMTPDataError: (451")
+    assert notification.email_retry_at == clock.now + timedelta(minutes=5)
 
-    # The periodic release finds them; the server accepts now.
+    assert notifications_release_due() == 0  # not before its wait is over
     clock.set(MONDAY_10 + timedelta(minutes=5))
-    assert notifications_release_due() == 2
-    assert len(smtp_server.messages) == 2
+    assert notifications_release_due() == 1
+    assert smtp_server.refused == 2
+    notification.refresh_from_db()
+    assert notification.email_retry_at == clock.now + timedelta(minutes=10)  # doubled
+
+    clock.set(MONDAY_10 + timedelta(minutes=15))
+    assert notifications_release_due() == 1
     assert notifications_release_due() == 0
-    assert notification_send(notification_id=first.pk) is False
-    assert len(smtp_server.messages) == 2
-    for received in smtp_server.messages:
-        assert received.header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
-        assert received.part("text/plain")
-        assert received.part("text/html")
+    assert notification_send(notification_id=notification.pk) is False
+    [received] = smtp_server.messages
+    assert received.header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
+    notification.refresh_from_db()
+    assert notification.email_sent_at == clock.now
+    assert notification.email_attempts == 3
+    assert notification.email_error == ""
+
+
+def refuse_every_mailbox(smtp_server) -> None:
+    """The server answers 550 (no such mailbox) to every recipient."""
+
+    async def handle_RCPT(server, session, envelope, address, rcpt_options):
+        return "550 5.1.1 No such mailbox (test)"
+
+    smtp_server.handler.handle_RCPT = handle_RCPT
+
+
+def test_a_550_refusal_is_given_up_at_once_and_the_message_stays_in_the_app(
+    smtp_server, person, organisation, clock, django_capture_on_commit_callbacks
+):
+    refuse_every_mailbox(smtp_server)
+    notification = send_now(person, organisation, django_capture_on_commit_callbacks)
+    notification.refresh_from_db()
+    assert in_the_app(notification)
+    assert notification.email_sent_at is None
+    assert notification.email_given_up_at == clock.now
+    assert notification.email_attempts == 1
+    assert "SMTPRecipientsRefused" in notification.email_error
+    assert "550" in notification.email_error
+
+    # No more attempts, however long the periodic job runs.
+    for minutes in (5, 30, 60 * 4, 60 * 24):
+        clock.set(MONDAY_10 + timedelta(minutes=minutes))
+        assert notifications_release_due() == 0
+    notification.refresh_from_db()
+    assert notification.email_attempts == 1
+    assert smtp_server.messages == []
 
 
 def test_a_server_that_is_down_then_up_gets_the_message_once(
@@ -254,15 +301,223 @@ def test_a_server_that_is_down_then_up_gets_the_message_once(
 ):
     smtp_server.down()
     notification = send_now(person, organisation, django_capture_on_commit_callbacks)
-    with pytest.raises(ConnectionRefusedError):
-        notification_send(notification_id=notification.pk)
     notification.refresh_from_db()
-    assert notification.delivered_at is None
+    assert in_the_app(notification)
+    assert notification.email_error.startswith("ConnectionRefusedError")
 
     smtp_server.up()
+    clock.set(MONDAY_10 + timedelta(minutes=5))
     assert notifications_release_due() == 1
     assert notifications_release_due() == 0
     assert len(smtp_server.messages) == 1
+
+
+def test_failures_stop_after_the_last_attempt(
+    smtp_server, person, organisation, clock, django_capture_on_commit_callbacks, caplog
+):
+    person.work_days, person.work_start, person.work_end = "1234567", time(0), time(23, 59)
+    person.save()  # the retries' waits grow to hours: let them all fall inside working hours
+    smtp_server.down()
+    notification = send_now(person, organisation, django_capture_on_commit_callbacks)
+    for _attempt in range(email.ATTEMPTS_MAX - 1):
+        notification.refresh_from_db()
+        clock.now = notification.email_retry_at
+        assert notifications_release_due() == 1
+    notification.refresh_from_db()
+    assert notification.email_attempts == email.ATTEMPTS_MAX
+    assert notification.email_given_up_at == clock.now
+    assert "given up" in caplog.text
+    clock.now += timedelta(days=1)
+    assert notifications_release_due() == 0
+
+
+def test_retries_wait_for_the_persons_working_hours(
+    smtp_server, person, organisation, clock, django_capture_on_commit_callbacks
+):
+    clock.set(datetime(2026, 6, 1, 17, 58, tzinfo=MADRID))
+    smtp_server.down()
+    notification = send_now(person, organisation, django_capture_on_commit_callbacks)
+    smtp_server.up()
+    clock.set(datetime(2026, 6, 1, 18, 5, tzinfo=MADRID))  # its wait is over, their day too
+    assert notifications_release_due() == 0
+    clock.set(TUESDAY_9)
+    assert notifications_release_due() == 1
+    assert len(smtp_server.messages) == 1
+    notification.refresh_from_db()
+    assert notification.email_sent_at == TUESDAY_9
+
+
+# --- A worker that dies -------------------------------------------------------------------
+
+
+def test_a_stale_claim_is_sent_once_later(
+    smtp_server, person, organisation, clock, django_capture_on_commit_callbacks
+):
+    """A worker took the e-mail and died before sending it: it is not lost."""
+    clock.set(MONDAY_22)
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = hold(person, organisation)
+    clock.set(TUESDAY_9)
+    Notification.objects.filter(pk=notification.pk).update(
+        delivered_at=TUESDAY_9, channel="email", email_claimed_at=TUESDAY_9, email_attempts=1
+    )
+    # While the claim is fresh, nobody else sends it.
+    clock.set(TUESDAY_9 + email.STALE_CLAIM - timedelta(seconds=1))
+    assert notifications_release_due() == 0
+    assert smtp_server.messages == []
+
+    clock.set(TUESDAY_9 + email.STALE_CLAIM + timedelta(seconds=1))
+    assert notifications_release_due() == 1
+    assert notifications_release_due() == 0
+    clock.set(TUESDAY_9 + 3 * email.STALE_CLAIM)
+    assert notifications_release_due() == 0
+    [received] = smtp_server.messages
+    domain = settings.BASE_URL.split("://")[1].split(":")[0].split("/")[0]
+    assert received.header("Message-ID") == f"<notification.{notification.code}@{domain}>"
+    notification.refresh_from_db()
+    assert notification.email_sent_at is not None
+    assert notification.email_attempts == 2
+
+
+def test_the_message_id_is_the_same_when_sent_again(person, organisation):
+    notification = hold(person, organisation)
+    first = notification_message(notification).message()["Message-ID"]
+    assert first == notification_message(notification).message()["Message-ID"]
+    assert notification.code in first
+
+
+def test_email_timeout_is_set():
+    assert settings.EMAIL_TIMEOUT > 0
+
+
+# --- Held overnight: one e-mail -----------------------------------------------------------
+
+
+def test_three_messages_held_at_22_arrive_at_9_as_one_e_mail(
+    smtp_server, person, organisation, clock, django_capture_on_commit_callbacks
+):
+    clock.set(MONDAY_22)
+    held = []
+    for subject, link in (
+        ("Marta replied to your comment", "/o/abc/posts/1/"),
+        ("Your proposal is published: Feria", "/o/abc/posts/2/"),
+        ("Your post on Mastodon was not made", "/o/abc/scheduled/"),
+    ):
+        Membership.objects.get_or_create(user=person, organisation=organisation)
+        with django_capture_on_commit_callbacks(execute=True):
+            held.append(
+                notification_hold(
+                    user=person,
+                    organisation=organisation,
+                    kind=Notification.Kind.COMMENT_REPLY,
+                    subject=subject,
+                    body=f"About {subject}.",
+                    link=link,
+                )
+            )
+        clock.now += timedelta(minutes=10)
+    assert smtp_server.messages == []
+
+    clock.set(TUESDAY_9)
+    assert notifications_release_due() == 3
+    assert notifications_release_due() == 0
+    [received] = smtp_server.messages
+    assert received.header("Subject") == "Cerámicas Prueba · While you were away: 3 new messages"
+    text = received.part("text/plain")
+    html = received.part("text/html")
+    for notification in held:
+        assert notification.subject in text
+        assert notification.subject in html
+        assert f"{settings.BASE_URL}{notification.link}" in text
+        assert f'href="{settings.BASE_URL}{notification.link}"' in html
+        notification.refresh_from_db()
+        assert notification.delivered_at == TUESDAY_9
+        assert notification.email_sent_at == TUESDAY_9
+    assert received.header("Message-ID").startswith("<notifications.")
+
+
+def test_one_message_held_overnight_keeps_its_own_layout(
+    smtp_server, person, organisation, clock, django_capture_on_commit_callbacks
+):
+    clock.set(MONDAY_22)
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = hold(person, organisation)
+    clock.set(TUESDAY_9)
+    assert notifications_release_due() == 1
+    [received] = smtp_server.messages
+    assert received.header("Subject") == notification.subject
+
+
+# --- Who is still there -------------------------------------------------------------------
+
+
+def test_someone_who_left_the_organisation_overnight_is_not_e_mailed(
+    smtp_server, person, organisation, clock, django_capture_on_commit_callbacks
+):
+    clock.set(MONDAY_22)
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = hold(person, organisation)
+    Membership.objects.filter(user=person).update(deactivated_at=clock.now)
+    clock.set(TUESDAY_9)
+    notifications_release_due()
+    assert smtp_server.messages == []
+    notification.refresh_from_db()
+    assert notification.delivered_at == TUESDAY_9
+    assert notification.channel == "in_app"
+
+
+def test_a_closed_account_is_not_e_mailed(
+    smtp_server, person, organisation, clock, django_capture_on_commit_callbacks
+):
+    clock.set(MONDAY_22)
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = hold(person, organisation)
+    person.is_active = False
+    person.save()
+    clock.set(TUESDAY_9)
+    notifications_release_due()
+    assert smtp_server.messages == []
+    notification.refresh_from_db()
+    assert notification.channel == "in_app"
+
+
+def test_someone_who_left_before_a_retry_is_not_e_mailed(
+    smtp_server, person, organisation, clock, django_capture_on_commit_callbacks
+):
+    smtp_server.down()
+    notification = send_now(person, organisation, django_capture_on_commit_callbacks)
+    smtp_server.up()
+    Membership.objects.filter(user=person).delete()
+    clock.set(MONDAY_10 + timedelta(minutes=5))
+    notifications_release_due()
+    assert smtp_server.messages == []
+    notification.refresh_from_db()
+    assert notification.email_given_up_at == clock.now
+    assert notification.email_sent_at is None
+
+
+# --- The unsubscribe link of an e-mail that arrived -----------------------------------------
+
+
+def test_the_unsubscribe_link_of_an_e_mail_that_arrived_works_signed_out(
+    smtp_server, person, organisation, clock, django_capture_on_commit_callbacks
+):
+    before = rhythms_of(person)
+    send_now(person, organisation, django_capture_on_commit_callbacks)
+    [received] = smtp_server.messages
+    match = re.fullmatch(r"<(.+)>", received.header("List-Unsubscribe"))
+    assert match
+    url = match.group(1)
+    assert url.startswith(settings.BASE_URL)
+
+    response = Client().post(url.removeprefix(settings.BASE_URL), {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    after = rhythms_of(person)
+    assert after[Notification.Kind.COMMENT_REPLY] == Rhythm.NEVER
+    assert before[Notification.Kind.COMMENT_REPLY] != Rhythm.NEVER
+    assert {kind: rhythm for kind, rhythm in after.items() if rhythm != before[kind]} == {
+        Notification.Kind.COMMENT_REPLY: Rhythm.NEVER
+    }
 
 
 def test_the_periodic_jobs_are_registered():

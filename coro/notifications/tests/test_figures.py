@@ -1,7 +1,7 @@
 """Editors see how a post was made known, in aggregate only: ways of few people are merged."""
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coro.notifications.figures import post_reach
 from coro.notifications.models import ChatAnnouncement, Digest, Notification
@@ -15,7 +15,9 @@ Kind = Notification.Kind
 def told(org, about, count, *, channel="", delivered=True, digest=None, kind=Kind.NEW_POST):
     now = timezone.now()
     for _ in range(count):
+        emailed = now if channel == "email" else None
         Notification.objects.create(
+            email_sent_at=emailed,
             user=UserFactory(),
             organisation=org,
             kind=kind,
@@ -30,7 +32,8 @@ def told(org, about, count, *, channel="", delivered=True, digest=None, kind=Kin
 
 
 def ways(reach):
-    return {str(way.label): way.people for way in reach.ways}
+    with translation.override("en"):
+        return {str(way.label): way.people for way in reach.ways}
 
 
 def test_ways_of_enough_people_are_shown_and_small_ones_merged(tenancy):
@@ -47,7 +50,7 @@ def test_ways_of_enough_people_are_shown_and_small_ones_merged(tenancy):
     reach = post_reach(organisation=org, about="post:a")
     assert reach.people == 21
     # The two small ways (3 people) were still too few alone: e-mail joined them.
-    assert ways(reach) == {"In Coro only (or a digest still to come)": 12, "Other ways": 9}
+    assert ways(reach) == {"In Coro only (or an e-mail still to come)": 12, "Other ways": 9}
 
 
 def test_below_the_minimum_in_all_only_that_is_said(tenancy):

@@ -4,6 +4,7 @@ it, a page left alone asks the server nothing, and the history fits a 390 px pho
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
@@ -36,6 +37,10 @@ def test_the_bell_shows_a_new_notification_once_the_person_uses_the_page(
 ) -> None:
     person = UserFactory.create(language="en")
     context = context_for(browser, live_server.url, person)
+    # The texts read here are English (the phone context asks for Spanish).
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+    )
     try:
         page = context.new_page()
         asked: list[str] = []

@@ -5,10 +5,12 @@ small local HTTP server of the posting tests."""
 from dataclasses import replace
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from coro import networks
 from coro.connections.models import ConnectedAccount
+from coro.connections.services import account_mark_reconnect
 from coro.notifications.models import Notification
 from coro.sharing import posting
 from coro.sharing.models import ScheduledPost
@@ -94,6 +96,37 @@ def test_a_refused_access_is_told_once_as_a_reconnection(server, scheduled):
     post = run(scheduled)
     assert post is not None and post.status == Status.FAILED
     assert failures().count() == 0
+    reconnect = Notification.objects.get(kind=Kind.ACCOUNT_RECONNECT)
+    assert "posts you scheduled on it are not made" in reconnect.body
+    assert reconnect.link == reverse(
+        "connections:profiles", args=[scheduled.share.membership.organisation.code]
+    )
+
+
+def test_an_account_already_known_to_need_reconnecting_is_not_told_again(server, scheduled):
+    """The follower count found it first (and told the person, once); the post that runs
+    later fails without trying and says so, but the reconnection is not told a second time."""
+    account = ConnectedAccount.objects.get(pk=scheduled.account_id)
+    assert account_mark_reconnect(account=account) is True
+    post = run(scheduled)
+    assert post is not None and post.status == Status.FAILED
+    assert server.requests == []
+    assert Notification.objects.filter(kind=Kind.ACCOUNT_RECONNECT).count() == 1
+    assert failures().count() == 1
+
+
+def test_two_posts_refused_at_once_tell_the_reconnection_once(server, scheduled):
+    """Two posts claimed together both meet the 401: one change, one message."""
+    other = ScheduledPostFactory.create(share=scheduled.share, account=scheduled.account)
+    server.script = [Answer(401), Answer(401)]
+    for claimed in (scheduled, other):
+        # Both read the account while it was still connected (claimed at the same moment).
+        claim = posting._claim(claimed.pk, timezone.now())
+        assert claim is not None
+        fresh = ScheduledPost.objects.select_related("share", "account").get(pk=claimed.pk)
+        fresh.account.status = ConnectedAccount.Status.CONNECTED
+        posting._run(fresh, claim)
+    assert ScheduledPost.objects.filter(status=Status.FAILED).count() == 2
     assert Notification.objects.filter(kind=Kind.ACCOUNT_RECONNECT).count() == 1
 
 

@@ -177,8 +177,10 @@ def test_the_person_is_told_when_the_account_needs_reconnecting(server, schedule
     server.script = [Answer(401)]
     run(scheduled)
     notification = Notification.objects.get(user=scheduled.share.membership.user)
+    assert notification.kind == Notification.Kind.ACCOUNT_RECONNECT
     assert "again" in notification.subject
-    assert notification.link.endswith("/me/scheduled-posts/")
+    # To My networks, where the account is connected again.
+    assert notification.link.endswith("/me/networks/")
 
 
 # --- Idempotency: a task run twice, a claim left by a dead worker ---------------------------
