@@ -68,6 +68,12 @@ def test_posting_from_the_dialog_shows_a_screen_for_the_dialog(
     button = card.locator(f'a[data-network="{NETWORK}"]')
     dialog = page.locator("dialog.share-dialog")
 
+    def typed(page, dialog, text: str) -> None:
+        """Type the text and let the live counter answer first: the test server shares one
+        database connection between its threads, so two requests at once would cross."""
+        with page.expect_response(lambda r: "/count/" in r.url):
+            dialog.get_by_label("Your text").fill(text)
+
     def open_dialog() -> None:
         if not button.is_visible():  # among the networks behind "More networks"
             card.locator("details.share-more > summary").click()
@@ -77,7 +83,7 @@ def test_posting_from_the_dialog_shows_a_screen_for_the_dialog(
     # "Post now": the dialog says Coro is posting it, and where to follow it.
     open_dialog()
     words = "Mis palabras, para Bluesky"
-    dialog.get_by_label("Your text").fill(words)
+    typed(page, dialog, words)
     dialog.get_by_role("button", name="Post now on Bluesky").click()
     expect(dialog.locator(".share-posted")).to_be_visible()
     expect(dialog.locator("#share-heading")).to_have_text("Posting it on Bluesky now")
@@ -93,7 +99,7 @@ def test_posting_from_the_dialog_shows_a_screen_for_the_dialog(
     # "Schedule it" without a time: the error, in the dialog, with the words kept.
     open_dialog()
     later = "Otra vez, más tarde\ncon dos líneas"
-    dialog.get_by_label("Your text").fill(later)
+    typed(page, dialog, later)
     dialog.get_by_role("button", name="Schedule it").click()
     expect(dialog.locator("#share-screen")).to_contain_text("Pick the day and time to post it.")
     expect(dialog.get_by_label("Your text")).to_have_value(later)
@@ -104,7 +110,7 @@ def test_posting_from_the_dialog_shows_a_screen_for_the_dialog(
     expect(dialog.locator("#share-form")).to_be_visible()
     expect(dialog.locator(".topbar, nav")).to_have_count(0)
     assert page.evaluate("location.pathname") == f"/o/{org.code}/"
-    dialog.get_by_label("Your text").fill(later)
+    typed(page, dialog, later)
     dialog.get_by_role("button", name="Schedule it").click()
     expect(dialog.locator("#share-screen")).to_contain_text("Pick the day and time to post it.")
 
