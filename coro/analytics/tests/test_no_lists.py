@@ -36,6 +36,7 @@ from coro.program.selectors import terms_current
 from coro.program.services import program_join, program_leave
 from testing.factories import (
     BlogFeedFactory,
+    ChatWebhookFactory,
     ClickFactory,
     CommentFactory,
     ConnectedAccountFactory,
@@ -193,6 +194,7 @@ def program(tenancy) -> Program:
             comment.code,
             ConnectedAccountFactory(membership=tenancy.admin, network="mastodon").code,
             ScheduledPostFactory(share__post=post, share__membership=tenancy.admin).code,
+            ChatWebhookFactory(organisation=org, team=ventas).code,
         ],
     )
 
