@@ -1,7 +1,6 @@
 """``fetch``: one GET, redirects followed one by one (each checked), within one deadline, the
 content type checked before the body is read and the body refused (never cut) when too big."""
 
-import ssl
 import time
 import zlib
 from collections.abc import Callable, Collection
@@ -15,7 +14,12 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.response import BaseHTTPResponse
 
 from coro.core.fetch.addresses import parse_url
-from coro.core.fetch.connection import CheckedHTTPConnection, CheckedHTTPSConnection, Watchdog
+from coro.core.fetch.connection import (
+    CheckedHTTPConnection,
+    CheckedHTTPSConnection,
+    Watchdog,
+    connection_error,
+)
 from coro.core.fetch.results import Fetched, FetchError, timed_out
 from coro.core.sizes import size_text
 
@@ -143,13 +147,7 @@ def fetch(
         raise
     except (OSError, Urllib3Error, HTTPException, ValueError) as exc:
         # ValueError: what http.client and urllib3 raise on some malformed answers.
-        if watchdog.fired or watchdog.remaining() <= 0 or isinstance(exc, TimeoutError):
-            raise timed_out(timeout) from exc
-        if isinstance(exc, ssl.SSLError) or "CERTIFICATE" in str(exc).upper():
-            raise FetchError(
-                _("The site's security certificate could not be checked."), code="tls"
-            ) from exc
-        raise FetchError(_("The site could not be reached."), code="network") from exc
+        raise connection_error(exc, watchdog, timeout) from exc
     finally:
         watchdog.stop()
 

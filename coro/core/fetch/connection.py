@@ -2,12 +2,15 @@
 
 import contextlib
 import socket
+import ssl
 import threading
 import time
 
+from django.utils.translation import gettext as _
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
 from coro.core.fetch.addresses import resolve_checked
+from coro.core.fetch.results import FetchError, timed_out
 
 
 class Watchdog:
@@ -123,3 +126,14 @@ class CheckedHTTPSConnection(HTTPSConnection):
         return connect_checked(
             self._dns_host, self.port, self.watchdog, timeout=_timeout(self.timeout)
         )
+
+
+def connection_error(exc: Exception, watchdog: Watchdog, timeout: float) -> FetchError:
+    """What a failed connection (``OSError``, urllib3's or http.client's errors, a malformed
+    answer's ``ValueError``) means to the person: too slow, a certificate Coro could not
+    check, or a site that could not be reached."""
+    if watchdog.fired or watchdog.remaining() <= 0 or isinstance(exc, TimeoutError):
+        return timed_out(timeout)
+    if isinstance(exc, ssl.SSLError) or "CERTIFICATE" in str(exc).upper():
+        return FetchError(_("The site's security certificate could not be checked."), code="tls")
+    return FetchError(_("The site could not be reached."), code="network")

@@ -14,19 +14,22 @@ no connection, the deadline) is a ``FetchError`` with the same codes as ``fetch`
 """
 
 import json
-import ssl
 import time
 from dataclasses import dataclass
 from http.client import HTTPException
 from typing import Any
 
-from django.utils.translation import gettext as _
 from urllib3.connection import HTTPConnection
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.response import BaseHTTPResponse
 
 from coro.core.fetch.addresses import parse_url
-from coro.core.fetch.connection import CheckedHTTPConnection, CheckedHTTPSConnection, Watchdog
+from coro.core.fetch.connection import (
+    CheckedHTTPConnection,
+    CheckedHTTPSConnection,
+    Watchdog,
+    connection_error,
+)
 from coro.core.fetch.results import FetchError, timed_out
 
 USER_AGENT = "Coro (+https://coro.invalid/fetching; self-hosted, no tracking)"
@@ -84,13 +87,7 @@ def post_json(
     except FetchError:
         raise
     except (OSError, Urllib3Error, HTTPException, ValueError) as exc:
-        if watchdog.fired or watchdog.remaining() <= 0 or isinstance(exc, TimeoutError):
-            raise timed_out(timeout) from exc
-        if isinstance(exc, ssl.SSLError) or "CERTIFICATE" in str(exc).upper():
-            raise FetchError(
-                _("The site's security certificate could not be checked."), code="tls"
-            ) from exc
-        raise FetchError(_("The site could not be reached."), code="network") from exc
+        raise connection_error(exc, watchdog, timeout) from exc
     finally:
         watchdog.stop()
 
