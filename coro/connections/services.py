@@ -9,7 +9,6 @@ passwords) and call these. Each network's API client is found through
 import logging
 from collections.abc import Callable, Mapping
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,6 +20,7 @@ from coro.core import crypto
 from coro.networks import NetworkClient, get_network
 from coro.networks.clients import AuthError, ClientError
 from coro.networks.clients import mastodon as mastodon_client
+from coro.notifications.emails import person_language
 from coro.notifications.models import Notification
 from coro.notifications.services import notification_hold
 from coro.orgs.models import Membership
@@ -129,8 +129,7 @@ def account_reconnect_notify(*, account: ConnectedAccount) -> Notification | Non
         return None
     user, organisation = member.user, member.organisation
     entry = get_network(account.network)
-    language = user.language or organisation.language or str(settings.LANGUAGE_CODE)
-    with translation.override(language):
+    with translation.override(person_language(user, organisation)):
         label = str(entry.label) if entry is not None else account.network
         return notification_hold(
             user=user,

@@ -29,6 +29,7 @@ from coro.content.selectors import notification_about
 from coro.networks import get_network
 from coro.notifications import hours
 from coro.notifications.chat_services import chat_announce
+from coro.notifications.emails import person_language
 from coro.notifications.models import Notification
 from coro.notifications.services import notification_hold, notifications_hold_many
 from coro.notifications.withdraw import notifications_withdraw
@@ -46,7 +47,7 @@ TELL_BATCH = 500
 @contextmanager
 def _in_language_of(user: User, organisation: Organisation) -> Iterator[str]:
     """The person's language (the organisation's if they chose none), active meanwhile."""
-    language = user.language or organisation.language or str(settings.LANGUAGE_CODE)
+    language = person_language(user, organisation)
     with translation.override(language):
         yield language
 

@@ -31,8 +31,9 @@ BRAND = "Coro"
 DIGEST_EXCERPT_WORDS = 40
 
 
-def email_language(user: User, organisation: Organisation | None) -> str:
-    """The person's language, else their organisation's, else the site's."""
+def person_language(user: User, organisation: Organisation | None) -> str:
+    """The language Coro writes to a person in (e-mails, notifications, what a task records
+    for them): theirs, else their organisation's, else the site's."""
     if user.language:
         return user.language
     if organisation is not None and organisation.language:
@@ -113,7 +114,7 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
     """The e-mail of one message, sent right away (inside the person's working hours)."""
     user = notification.user
     organisation = notification.organisation
-    with translation.override(email_language(user, organisation)):
+    with translation.override(person_language(user, organisation)):
         return _message(
             user=user,
             subject=one_line(notification.subject),
@@ -137,7 +138,7 @@ def held_message(user: User, items: list[Notification]) -> EmailMultiAlternative
     organisations = {n.organisation.pk: n.organisation for n in items if n.organisation}
     first = next(iter(organisations.values()), None)
     codes = ",".join(sorted(n.code for n in items))
-    with translation.override(email_language(user, first)):
+    with translation.override(person_language(user, first)):
         count = len(items)
         brand = first.name if first is not None and len(organisations) == 1 else BRAND
         subject = ngettext(
@@ -184,7 +185,7 @@ def digest_message(digest: Digest, items: list[Notification]) -> EmailMultiAlter
     user = digest.user
     organisations = {n.organisation.pk: n.organisation for n in items if n.organisation}
     first = next(iter(organisations.values()), None)
-    with translation.override(email_language(user, first)):
+    with translation.override(person_language(user, first)):
         count = len(items)
         if digest.rhythm == Rhythm.WEEKLY:
             subject = ngettext(

@@ -46,6 +46,7 @@ from coro.core.crypto import DecryptionError
 from coro.networks import NetworkClient, get_network
 from coro.networks.base import LinkCard
 from coro.networks.clients import AuthError, ClientError, RateLimited, TemporaryError
+from coro.notifications.emails import person_language
 from coro.orgs.models import Membership
 from coro.program.selectors import is_enrolled
 from coro.sharing.models import ScheduledPost, Share
@@ -285,9 +286,11 @@ def scheduled_post_run(*, post_id: int, now: datetime | None = None) -> Schedule
 
 
 def _language_of(post: ScheduledPost) -> str:
+    organisation = post.share.post.organisation
     person = post.share.membership
-    user_language = person.user.language if person is not None else ""
-    return user_language or post.share.post.organisation.language or settings.LANGUAGE_CODE
+    if person is None:  # they left: the organisation's language
+        return organisation.language or str(settings.LANGUAGE_CODE)
+    return person_language(person.user, organisation)
 
 
 def _run(post: ScheduledPost, claim: datetime) -> None:
