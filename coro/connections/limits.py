@@ -12,12 +12,12 @@ import dataclasses
 import ipaddress
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from coro.connections.models import ConnectedAccount, NetworkProfile, ServerLimits
 from coro.connections.profile_selectors import network_server
+from coro.core.fetch.addresses import fetch_test_allow
 from coro.networks import Network, text_rules
 from coro.networks import mastodon as mastodon_network
 from coro.networks.clients import ClientError
@@ -33,7 +33,7 @@ NETWORK = mastodon_network.NETWORK.key
 def is_test_server(host: str) -> bool:
     """Tests only: a loopback server listed in ``FETCH_TEST_ALLOW`` ("127.0.0.1:8123"), which
     Coro speaks to on plain http. Always False in real use (the setting is None there)."""
-    allow = getattr(settings, "FETCH_TEST_ALLOW", None)
+    allow = fetch_test_allow()
     if not allow or host not in allow:
         return False
     try:

@@ -110,7 +110,7 @@ def parse_url(url: str) -> tuple[str, str, int, str]:
     return scheme, host, port or (443 if scheme == "https" else 80), path
 
 
-def _test_allow() -> list[str] | None:
+def fetch_test_allow() -> list[str] | None:
     """``FETCH_TEST_ALLOW``: None in real use; a list in tests (see docs/fetching.md)."""
     value = getattr(settings, "FETCH_TEST_ALLOW", None)
     return None if value is None else [str(v) for v in value]
@@ -149,7 +149,7 @@ def _lookup(host: str, port: int, flags: int, timeout: float | None) -> list[tup
 def resolve_checked(host: str, port: int, *, timeout: float | None = None) -> list[tuple[Any, ...]]:
     """Resolve ``host`` and return its addresses (getaddrinfo tuples), refusing the whole name
     if ANY address is not allowed (a name half public, half private is not trusted)."""
-    allow = _test_allow()
+    allow = fetch_test_allow()
     if allow is not None and host.rstrip(".").lower() == "localhost":
         # Test servers (the local Bluesky PDS) call themselves "localhost": in tests that is
         # 127.0.0.1, allowed only on the ports listed. In real use "localhost" resolves to

@@ -44,10 +44,14 @@ from atproto_client.exceptions import (  # type: ignore[import-untyped]
 )
 from atproto_client.request import Request  # type: ignore[import-untyped]
 from atproto_core.exceptions import AtProtocolError  # type: ignore[import-untyped]
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-from coro.core.fetch.addresses import REFUSED_NAMES, REFUSED_SUFFIXES, address_allowed
+from coro.core.fetch.addresses import (
+    REFUSED_NAMES,
+    REFUSED_SUFFIXES,
+    address_allowed,
+    fetch_test_allow,
+)
 from coro.core.fetch.pinned import httpx_transport
 from coro.core.fetch.results import FetchError
 from coro.core.images import ImageError, image_prepare
@@ -96,18 +100,13 @@ class Account:
 # --- The server: only public addresses (tests: their loopback PDS) ----------------------
 
 
-def _test_allow() -> list[str] | None:
-    value = getattr(settings, "FETCH_TEST_ALLOW", None)
-    return None if value is None else [str(v) for v in value]
-
-
 def _host_allowed(host: str, port: int) -> bool:
     """A first look at ``host``, before anything is sent, so the person hears at once: never
     an IP literal that is private, loopback or reserved, nor a name for this machine or a
     local network. Tests talk only to the loopback endpoints they list in
     ``FETCH_TEST_ALLOW`` ("localhost" included, which the test PDS calls itself). Names are
     not looked up here: every connection checks the addresses it goes to (see the top)."""
-    allow = _test_allow()
+    allow = fetch_test_allow()
     try:
         ip = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
@@ -143,7 +142,7 @@ def server_normalise(value: str) -> str:
         or parts.query
     ):
         raise ClientError(_("Enter the server's address, like https://bsky.social."))
-    if parts.scheme == "http" and _test_allow() is None:
+    if parts.scheme == "http" and fetch_test_allow() is None:
         raise ClientError(_("The server's address must start with https://."))
     if not _host_allowed(host, port or (443 if parts.scheme == "https" else 80)):
         raise ClientError(
