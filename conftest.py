@@ -65,3 +65,13 @@ def browser_contexts_closed(request: pytest.FixtureRequest) -> Any:
     if "browser" in request.fixturenames:
         for context in request.getfixturevalue("browser").contexts:
             context.close()
+
+
+@pytest.fixture(autouse=True)
+def tracked_links_forgotten() -> None:
+    """The redirect caches links and the day's salt per process: every test starts afresh
+    (its database rows are rolled back after it)."""
+    from coro.sharing import hotpath, visitors
+
+    hotpath.cache_forget()
+    visitors._salts.clear()

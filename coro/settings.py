@@ -227,6 +227,18 @@ INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 # Numbers about groups are shown only for groups at least this big (never below 3).
 MIN_GROUP_SIZE_FLOOR = 3
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5)
+
+# Tracked links' visits (docs/visits.md). The client address comes from X-Forwarded-For only
+# when the request came through one of these proxies (addresses or networks).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"])
+# Each web process appends its visits here (a folder local to the machine) and counts them
+# into the database every VISITS_FLUSH_SECONDS.
+VISITS_SPOOL_DIR = env_str("VISITS_SPOOL_DIR", str(DATA_DIR / "visits"))
+VISITS_FLUSH_SECONDS = env_int("VISITS_FLUSH_MILLISECONDS", 500) / 1000
+# Count each visit at once instead (the test suite).
+VISITS_INLINE = env_bool("VISITS_INLINE", False)
+# Raw visits are kept this many days, then deleted; hourly and daily figures stay.
+VISITS_KEEP_DAYS = env_int("VISITS_KEEP_DAYS", 90)
 if MIN_GROUP_SIZE < MIN_GROUP_SIZE_FLOOR:
     raise ConfigError(
         f"MIN_GROUP_SIZE must be at least {MIN_GROUP_SIZE_FLOOR}, not {MIN_GROUP_SIZE}."

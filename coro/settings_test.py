@@ -14,3 +14,5 @@ STORAGES = {
 }
 # The fetcher in test mode: nothing beyond this machine; tests list their local servers.
 FETCH_TEST_ALLOW = []
+# Visits are counted as they come (the spool has tests of its own).
+VISITS_INLINE = True

@@ -178,3 +178,79 @@ class ReflectedStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {'counted' if self.counted else 'not counted'} ({self.changes})"
+
+
+# Rollups of visits: what every dashboard reads instead of the raw visits --------------------
+
+
+class VisitHour(models.Model):
+    """Visits, new visitors and previews of one post on one network, through the links of
+    one team (``team`` is its code; blank: no team, or anonymous links), in one UTC hour.
+    Kept when the raw visits are pruned. Maintained by ``rollups.rollup_run``."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=16)
+    team = models.CharField(max_length=16, blank=True)
+    hour = models.DateTimeField()
+    visits = models.PositiveIntegerField(default=0)
+    new_visitors = models.PositiveIntegerField(default=0)
+    previews = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "network", "team", "hour"], name="one_visit_hour"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "hour"])]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.network} {self.hour:%Y-%m-%d %H}h: {self.visits}"
+
+
+class VisitDay(models.Model):
+    """The same as ``VisitHour`` for one day of the organisation's own time zone."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=16)
+    team = models.CharField(max_length=16, blank=True)
+    day = models.DateField()
+    visits = models.PositiveIntegerField(default=0)
+    new_visitors = models.PositiveIntegerField(default=0)
+    previews = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "network", "team", "day"], name="one_visit_day")
+        ]
+        indexes = [models.Index(fields=["organisation", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.network} {self.day}: {self.visits}"
+
+
+class ShareVisits(models.Model):
+    """All the visits and previews of one tracked link: what its sharer sees as their own
+    impact (never shown to anyone else by name)."""
+
+    share = models.OneToOneField(
+        "sharing.Share", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    visits = models.PositiveIntegerField(default=0)
+    previews = models.PositiveIntegerField(default=0)
+    last_visit_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.share_id}: {self.visits}"
+
+
+class RollupCursor(models.Model):
+    """The last raw row (by id) already added to the rollups, per kind of row."""
+
+    name = models.CharField(max_length=32, unique=True)
+    last_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} up to {self.last_id}"

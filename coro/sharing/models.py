@@ -68,8 +68,58 @@ class Click(models.Model):
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    # The visitor's first counted visit to the organisation's links that day: summed, this is
+    # the day's unique visitors. Known from a keyed hash that is forgotten with the day's salt.
+    new_visitor = models.BooleanField(default=False)
+
     def __str__(self) -> str:
         return f"click on {self.share.code} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Preview(models.Model):
+    """A fetch of a tracked link that is not a visit: a link-preview fetcher, a crawler, a
+    prefetch or a ``HEAD``. It gets the redirect and is counted apart."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="previews")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"preview of {self.share.code} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class VisitSalt(models.Model):
+    """The random salt of one day (UTC) for the keyed hash that tells repeat visits apart.
+    Deleted once its day is over, which makes every hash made with it meaningless."""
+
+    day = models.DateField(unique=True)
+    salt = models.BinaryField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"visit salt of {self.day}"
+
+
+class VisitSeen(models.Model):
+    """A keyed hash already counted: a visitor on one link in one hour, or a visitor of the
+    organisation on one day. Nothing in it leads back to the visitor once the day's salt is
+    gone; each row is deleted once its hour or day is over (``expires_at``)."""
+
+    key = models.CharField(max_length=32, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"seen until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class SpoolCursor(models.Model):
+    """How far a web process's visit spool file has been counted, saved in the same
+    transaction as the rows it counted: a file is never counted twice."""
+
+    name = models.CharField(max_length=200, unique=True)
+    offset = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.offset}"
 
 
 class ScheduledPost(models.Model):

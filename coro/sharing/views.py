@@ -21,8 +21,7 @@ from coro.orgs.access import org_object_or_404, org_view
 from coro.orgs.disclosure import disclosure_text
 from coro.orgs.models import Membership
 from coro.program.selectors import is_enrolled
-from coro.sharing import selectors, services
-from coro.sharing.bots import is_preview_bot
+from coro.sharing import hotpath, selectors, services
 from coro.sharing.forms import ShareForm, newlines_unified
 from coro.sharing.models import Share
 from coro.sharing.reserved import Reservation, reservation
@@ -360,14 +359,20 @@ def share_count(
 
 @require_http_methods(["GET", "HEAD"])
 def tracked_redirect(request: HttpRequest, code: str) -> HttpResponse:
-    """``/r/<code>``: send the visitor on, and count real visits once each."""
-    tracked = selectors.share_by_code(code)
-    if tracked is None:
+    """``/r/<code>`` through Django (development server, test client): the same answer as
+    ``hotpath.VisitsFirst`` gives in production, before Django."""
+    target = hotpath.target_of(code)
+    if target is None:
         raise Http404
-    user_agent = request.headers.get("User-Agent", "")
-    if request.method == "GET" and not is_preview_bot(user_agent):
-        services.click_record(share=tracked)
-    response = HttpResponseRedirect(tracked.post.link)
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    hotpath.visit_record(
+        code=code,
+        target=target,
+        method=request.method or "GET",
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        headers=headers,
+    )
+    response = HttpResponseRedirect(target.location)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
