@@ -138,7 +138,7 @@ def run(argv: list[str]) -> int:
     coro = [sys.executable, "-m", "coro.cli"]
     children = {
         WORKER: _start([*coro, "worker", "--no-reload"]),
-        WEB: _start([*coro, "serve", "--bind", options.bind]),
+        WEB: _start([*coro, "serve", "--bind", options.bind, "--access-log"]),
     }
     requests = 0
 

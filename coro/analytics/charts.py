@@ -1,31 +1,364 @@
-"""Server-rendered SVG charts: no JavaScript, readable by screen readers through a table."""
+"""Server-rendered SVG charts: no JavaScript, labelled axes, and a table with the same data.
 
+This module does the arithmetic (scales, round ticks, date ticks, positions); the templates
+``analytics/_time_chart.html`` and ``analytics/_bar_chart.html`` draw it. Every chart is an
+``<svg role="img">`` with a title and a description, scales with its container (viewBox,
+width 100 %) and is followed by its data table on the page.
+
+Series are told apart by more than colour: each has its own line pattern and marker shape
+(``SERIES_STYLES``); colours are in ``static/coro/charts.css`` with at least 3:1 contrast
+against the card.
+"""
+
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+WIDTH = 480
+HEIGHT = 240
+# Room for the axes' labels: left for the values, bottom for the dates.
+MARGIN_LEFT = 48
+MARGIN_RIGHT = 12
+MARGIN_TOP = 12
+MARGIN_BOTTOM = 44
+MAX_DATE_TICKS = 6
+MAX_VALUE_TICKS = 5
+MARKERS_UP_TO = 45  # points per series drawn with markers (more would be a smudge)
+SERIES_STYLES = ("series-1", "series-2", "series-3")
+
+
+def number(value: int) -> str:
+    """A value as people read it in their language ("1,234" / "1.234")."""
+    return number_format(value, force_grouping=True)
+
+
+def nice_step(maximum: int, ticks: int = MAX_VALUE_TICKS) -> int:
+    """The round step (1, 2 or 5 times a power of ten) that covers ``maximum`` in at most
+    ``ticks`` steps."""
+    if maximum <= 0:
+        return 1
+    raw = maximum / ticks
+    power = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    for factor in (1, 2, 5, 10):
+        step = int(factor * power)
+        if step >= raw and step >= 1:
+            return step
+    return int(10 * power)  # pragma: no cover (the loop always returns)
+
+
+def value_ticks(maximum: int, ticks: int = MAX_VALUE_TICKS) -> list[int]:
+    """0 and round values up to the first one at or above ``maximum`` (0, 1 when empty)."""
+    step = nice_step(maximum, ticks)
+    top = max(step, math.ceil(maximum / step) * step)
+    return list(range(0, top + 1, step))
+
+
+def date_ticks(start: date, end: date, most: int = MAX_DATE_TICKS) -> list[date]:
+    """Days to label on a time axis: every day, 2 days or a week for short ranges (from the
+    first day), the first of each month (or of every 2nd or 3rd month) for long ones."""
+    days = (end - start).days + 1
+    for step in (1, 2, 7, 14):
+        if math.ceil(days / step) <= most:
+            return [start + timedelta(days=i) for i in range(0, days, step)]
+    firsts = []
+    month = date(start.year, start.month, 1)
+    while month <= end:
+        if month >= start:
+            firsts.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    for every in (1, 2, 3, 4, 6, 12):
+        picked = firsts[::every]
+        if len(picked) <= most:
+            return picked or [start]
+    return firsts[:: math.ceil(len(firsts) / most)]  # pragma: no cover (over 6 years)
+
+
+def date_label(day: date, *, month_only: bool, with_year: bool) -> str:
+    if month_only:
+        return date_format(day, "M Y" if with_year else "M")
+    return date_format(day, "j M Y" if with_year else "j M")
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float  # x for a date tick, y for a value tick
+    label: str
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    label: str  # "3 Mar: 12", for the point's tooltip
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    style: str  # one of SERIES_STYLES
+    points: tuple[Point, ...]
+    values: tuple[int, ...]
+    markers: bool
+
+    @property
+    def total(self) -> int:
+        return sum(self.values)
+
+    @property
+    def path(self) -> str:
+        """The ``points`` attribute of an SVG polyline."""
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[int]
+
+
+@dataclass(frozen=True)
+class Plot:
+    """The drawing area inside the axes."""
+
+    left: float = MARGIN_LEFT
+    top: float = MARGIN_TOP
+    right: float = WIDTH - MARGIN_RIGHT
+    bottom: float = HEIGHT - MARGIN_BOTTOM
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True)
+class TimeChart:
+    key: str  # unique on the page: ids of the title, description and table
+    title: str
+    description: str
+    x_label: str
+    y_label: str
+    days: tuple[date, ...]
+    lines: tuple[Line, ...]
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    plot: Plot
+    width: int = WIDTH
+    height: int = HEIGHT
+
+    @property
+    def empty(self) -> bool:
+        return not any(line.total for line in self.lines)
+
+    @property
+    def rows(self) -> list[tuple[date, list[str]]]:
+        """The data table: each day with each series' value."""
+        return [
+            (day, [number(line.values[i]) for line in self.lines])
+            for i, day in enumerate(self.days)
+        ]
+
+    @property
+    def x_axis_y(self) -> float:
+        return self.plot.bottom
+
+    @property
+    def x_label_y(self) -> float:
+        return self.height - 6
+
+    @property
+    def y_label_x(self) -> float:
+        return 12.0
+
+    @property
+    def y_label_y(self) -> float:
+        return self.plot.top + self.plot.height / 2
+
+
+def time_chart(
+    *,
+    key: str,
+    title: str,
+    days: Sequence[date],
+    series: Sequence[Series],
+    x_label: str,
+    y_label: str,
+) -> TimeChart:
+    """A line chart of one or more daily series over ``days`` (oldest first)."""
+    assert days, "a time chart needs at least one day"
+    assert all(len(s.values) == len(days) for s in series)
+    plot = Plot()
+    maximum = max((v for s in series for v in s.values), default=0)
+    y_values = value_ticks(maximum)
+    top = y_values[-1]
+    count = len(days)
+
+    def x_of(index: int) -> float:
+        if count == 1:
+            return plot.left + plot.width / 2
+        return plot.left + plot.width * index / (count - 1)
+
+    def y_of(value: int) -> float:
+        return plot.bottom - plot.height * value / top
+
+    first, last = days[0], days[-1]
+    with_year = first.year != last.year
+    labelled = date_ticks(first, last)
+    month_only = count > 14 * MAX_DATE_TICKS
+    x_ticks = tuple(
+        Tick(x_of((day - first).days), date_label(day, month_only=month_only, with_year=with_year))
+        for day in labelled
+    )
+    y_ticks = tuple(Tick(y_of(v), number(v)) for v in y_values)
+    lines = tuple(
+        Line(
+            name=s.name,
+            style=SERIES_STYLES[i % len(SERIES_STYLES)],
+            points=tuple(
+                Point(
+                    x_of(j),
+                    y_of(v),
+                    f"{date_label(days[j], month_only=False, with_year=with_year)}: {number(v)}",
+                )
+                for j, v in enumerate(s.values)
+            ),
+            values=tuple(s.values),
+            markers=count <= MARKERS_UP_TO,
+        )
+        for i, s in enumerate(series)
+    )
+    return TimeChart(
+        key=key,
+        title=title,
+        description=_describe(lines, first, last, with_year),
+        x_label=x_label,
+        y_label=y_label,
+        days=tuple(days),
+        lines=lines,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        plot=plot,
+    )
+
+
+def _describe(lines: Sequence[Line], first: date, last: date, with_year: bool) -> str:
+    span = _("From %(first)s to %(last)s.") % {
+        "first": date_label(first, month_only=False, with_year=True),
+        "last": date_label(last, month_only=False, with_year=True),
+    }
+    parts = [span]
+    for line in lines:
+        if not line.total:
+            parts.append(_("%(name)s: none.") % {"name": line.name})
+            continue
+        peak = line.points[line.values.index(max(line.values))]
+        parts.append(
+            _("%(name)s: %(total)s in all, most on %(peak)s.")
+            % {"name": line.name, "total": number(line.total), "peak": peak.label}
+        )
+    return " ".join(parts)
+
+
+# --- Bars per category (networks) --------------------------------------------------------
+
+BAR_HEIGHT = 22
+BAR_GAP = 8
+BAR_LABEL_WIDTH = 96  # room for the category names, left of the bars
+BAR_VALUE_ROOM = 56  # room for the value, right of the longest bar
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
     value: int
-    x: float
+    value_text: str
     y: float
-    height: float
+    width: float
+
+    @property
+    def text_y(self) -> float:
+        return self.y + BAR_HEIGHT / 2
+
+    @property
+    def value_x(self) -> float:
+        return BAR_LABEL_WIDTH + self.width + 4
 
 
 @dataclass(frozen=True)
 class BarChart:
-    bars: list[Bar]
+    key: str
+    title: str
+    description: str
+    x_label: str
+    category_label: str
+    bars: tuple[Bar, ...]
+    x_ticks: tuple[Tick, ...]
     width: int
     height: int
-    bar_width: float
-    maximum: int
+    axis_y: float
+    bar_height: int = BAR_HEIGHT
+    left: int = BAR_LABEL_WIDTH
+
+    @property
+    def empty(self) -> bool:
+        return not any(bar.value for bar in self.bars)
+
+    @property
+    def x_label_y(self) -> float:
+        return self.height - 6
+
+    @property
+    def tick_label_y(self) -> float:
+        return self.axis_y + 16
+
+    @property
+    def middle(self) -> float:
+        return BAR_LABEL_WIDTH + (self.width - BAR_LABEL_WIDTH - BAR_VALUE_ROOM) / 2
 
 
-def bar_chart(series: list[tuple[str, int]], width: int = 560, height: int = 120) -> BarChart:
-    maximum = max((value for _, value in series), default=0)
-    step = width / max(len(series), 1)
-    bars = []
-    for index, (label, value) in enumerate(series):
-        bar_height = (value / maximum) * (height - 4) if maximum else 0
-        bars.append(Bar(label, value, index * step, height - bar_height, bar_height))
-    return BarChart(bars, width, height, max(step - 2, 1), maximum)
+def bar_chart(
+    *,
+    key: str,
+    title: str,
+    items: Sequence[tuple[str, int]],
+    x_label: str,
+    category_label: str,
+    width: int = WIDTH,
+) -> BarChart:
+    """Horizontal bars, one per ``(label, value)``, with a value axis of round ticks."""
+    span = width - BAR_LABEL_WIDTH - BAR_VALUE_ROOM
+    maximum = max((value for _label, value in items), default=0)
+    ticks = value_ticks(maximum, ticks=4)
+    top = ticks[-1]
+    bars = tuple(
+        Bar(
+            label=label,
+            value=value,
+            value_text=number(value),
+            y=MARGIN_TOP + i * (BAR_HEIGHT + BAR_GAP),
+            width=span * value / top,
+        )
+        for i, (label, value) in enumerate(items)
+    )
+    axis_y = MARGIN_TOP + max(len(items), 1) * (BAR_HEIGHT + BAR_GAP)
+    x_ticks = tuple(Tick(BAR_LABEL_WIDTH + span * v / top, number(v)) for v in ticks)
+    described = "; ".join(f"{label}: {number(value)}" for label, value in items)
+    return BarChart(
+        key=key,
+        title=title,
+        description=described + "." if described else _("Nothing to show."),
+        x_label=x_label,
+        category_label=category_label,
+        bars=bars,
+        x_ticks=x_ticks,
+        width=width,
+        height=int(axis_y + MARGIN_BOTTOM),
+        axis_y=axis_y,
+    )

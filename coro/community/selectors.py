@@ -22,14 +22,21 @@ who just shared, so:
 
 Visits and shares are counted in the team recorded on them at the time (``Click.team``,
 ``Share.team``), so moving a person between teams later moves nothing.
+
+Visits are read from the daily visit rollups (days of the organisation's time zone), never
+from raw visits. Those rollups belong to the analytics app, which is above this one
+(docs/development.md): it gives its counter to ``goal_visits_register`` when it starts.
+Company progress is then as live as the rollups (a few minutes behind).
 """
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -38,7 +45,7 @@ from coro.community.months import day_start, days_span, month_next, month_previo
 from coro.content.models import Post
 from coro.orgs.models import Membership, Organisation, Team
 from coro.orgs.selectors import credited_name
-from coro.sharing.models import Click, Share
+from coro.sharing.models import Share
 
 # --- Recognition ------------------------------------------------------------------------
 
@@ -197,16 +204,26 @@ def goal_state(goal: Goal, today: date) -> GoalState:
     return GoalState.ACTIVE
 
 
-def _counted(goal: Goal, start: datetime, until: datetime) -> int:
+# The visits of a goal's links (its organisation, team and link prefix) from its first to
+# its last day, both included, in days of the organisation's time zone.
+GoalVisits = Callable[[Goal, date, date], int]
+_goal_visits: list[GoalVisits] = []
+
+
+def goal_visits_register(counter: GoalVisits) -> None:
+    """Count goals' visits with ``counter`` (the analytics app's, read from its rollups)."""
+    _goal_visits[:] = [counter]
+
+
+def _visits_counted(goal: Goal, first: date, last: date) -> int:
+    if not _goal_visits:
+        raise ImproperlyConfigured("No counter of goal visits: is coro.analytics installed?")
+    return _goal_visits[0](goal, first, last)
+
+
+def _counted(goal: Goal, start: datetime, until: datetime, last_day: date) -> int:
     if goal.metric == Goal.Metric.VISITS:
-        visits = Click.objects.filter(
-            share__post__organisation=goal.organisation, at__gte=start, at__lt=until
-        )
-        if goal.team_id is not None:
-            visits = visits.filter(team_id=goal.team_id)
-        if goal.link_prefix:
-            visits = visits.filter(share__post__link__startswith=goal.link_prefix)
-        return visits.count()
+        return _visits_counted(goal, goal.starts_on, last_day)
     shares = Share.objects.filter(
         post__organisation=goal.organisation, created_at__gte=start, created_at__lt=until
     )
@@ -237,12 +254,16 @@ def goal_progress(
     if not big_enough:
         return GoalProgress(goal, state, None, None, up_to_yesterday=False)
     start, end = days_span(goal.starts_on, goal.ends_on, zone)
-    # Team goals: never live. Company goals: up to now.
-    until = min(end, day_start(today, zone) if goal.team_id is not None else now)
-    up_to_yesterday = goal.team_id is not None and state == GoalState.ACTIVE
+    # Team goals: never live, up to the end of yesterday. Company goals: up to now (visits: up
+    # to the end of today, as far as the rollups have come).
+    team = goal.team_id is not None
+    until = min(end, day_start(today, zone) if team else now)
+    last_day = min(goal.ends_on, today - timedelta(days=1) if team else today)
+    up_to_yesterday = team and state == GoalState.ACTIVE
     if until <= start:
         return GoalProgress(goal, state, 0, None, up_to_yesterday)
-    return GoalProgress(goal, state, _counted(goal, start, until), until, up_to_yesterday)
+    count = _counted(goal, start, until, last_day)
+    return GoalProgress(goal, state, count, until, up_to_yesterday)
 
 
 _STATE_ORDER = {GoalState.ACTIVE: 0, GoalState.UPCOMING: 1, GoalState.ENDED: 2}

@@ -16,6 +16,7 @@ from coro.content import selectors, services
 from coro.content.counter import CountedTextarea
 from coro.content.models import Post, Topic
 from coro.core.languages import language_choices, language_codes, language_name
+from coro.core.targets import validate_target
 from coro.networks import NETWORKS
 from coro.orgs.models import Organisation, Team
 
@@ -40,10 +41,21 @@ def suggestion_widget(
     )
 
 
+_web_address = URLValidator(schemes=["http", "https"])
+
+
+def web_link_validate(value: str) -> None:
+    """A web address (``URLValidator``'s message if not), that tracked links may lead to
+    (``core.targets``: never Coro's own host)."""
+    _web_address(value)
+    validate_target(value)
+
+
 class WebLinkField(forms.URLField):
-    # People will open it from their networks: web addresses only, no ftp: or the like. It
-    # replaces URLField's own validator, so a bad address gets one message, not two.
-    default_validators = [URLValidator(schemes=["http", "https"])]
+    # People will open it from their networks through tracked links: web addresses only,
+    # no ftp: or the like, never Coro itself. It replaces URLField's own validator, and
+    # checks one thing after the other, so a bad address gets one message, not two.
+    default_validators = [web_link_validate]
 
 
 def link_field() -> forms.URLField:

@@ -20,6 +20,7 @@ from coro.content.counter import counted_text_validate
 from coro.content.models import Post, Topic
 from coro.content.previews import preview_request
 from coro.content.workflow import field_error
+from coro.core.targets import TARGET_REFUSED, target_allowed
 from coro.networks import get_network
 from coro.networks.links import tracked_link_example
 from coro.orgs.models import Membership, Organisation, Team
@@ -155,6 +156,17 @@ def _dates_check(publish_at: datetime | None, expire_at: datetime | None) -> Non
         raise field_error("expire_at", _("The post must expire after it is published."), "dates")
 
 
+def _link_check(post: Post, link: str) -> None:
+    """Tracked links will send people there: a web address, never Coro's own host
+    (``core.targets``). A post already shared keeps its link, whatever it is: it cannot be
+    changed, so it does not stop the rest of the post from being edited."""
+    if not link or target_allowed(link):
+        return
+    if link == post.link and link_is_locked(post):
+        return
+    raise field_error("link", str(TARGET_REFUSED), "target")
+
+
 def _fill(
     post: Post,
     *,
@@ -186,6 +198,10 @@ def _fill(
         collect(error)
     try:
         _dates_check(publish_at, expire_at)
+    except ValidationError as error:
+        collect(error)
+    try:
+        _link_check(post, link.strip())
     except ValidationError as error:
         collect(error)
     if errors:  # every problem at once, each where it is

@@ -11,11 +11,15 @@ keeps its traceback: that one is a fault.
 """
 
 import logging
+import os
 from http import HTTPStatus
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
+
+# Set by ``coro serve`` for its web server's processes when they write an access log.
+ACCESS_LOG_ENV = "CORO_ACCESS_LOG"
 
 CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
 
@@ -33,9 +37,9 @@ def _phrase(status: int) -> str:
 
 
 def access_logged() -> bool:
-    """Whether the web server writes a line for every request itself (gunicorn's access log,
-    which ``coro serve`` turns on)."""
-    return bool(logging.getLogger("gunicorn.access").handlers)
+    """Whether the web server writes a line for every request itself (granian's access log,
+    which ``coro serve`` turns on and says so in ``CORO_ACCESS_LOG``)."""
+    return os.environ.get(ACCESS_LOG_ENV) == "1"
 
 
 class ClientErrorsOnOneLine(logging.Filter):

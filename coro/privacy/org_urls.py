@@ -8,4 +8,5 @@ app_name = "privacy"
 urlpatterns = [
     path("me/", views.transparency, name="transparency"),
     path("me/recognition/", views.recognition, name="recognition"),
+    path("me/impact/", views.impact, name="impact"),
 ]

@@ -34,6 +34,17 @@ def transparency(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 @org_view()
+def impact(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The person's own tracked links and the visits each brought. The URL names nobody:
+    whoever opens it sees their own, and only their own."""
+    context = {
+        "membership": membership,
+        "impact": selectors.impact_of(membership, request.GET.get("page")),
+    }
+    return render(request, "privacy/impact.html", context)
+
+
+@org_view()
 @require_POST
 def recognition(request: HttpRequest, membership: Membership) -> HttpResponse:
     choice = request.POST.get("opt_in")

@@ -62,8 +62,11 @@ def drain(path: Path, fd: int, *, to_end: bool = False) -> int:
                 logger.warning("Dropped %d bytes of an unfinished line in %s.", len(chunk), name)
             return total
         texts = chunk[:end].decode("utf-8", errors="replace").splitlines(keepends=True)
+        counted = visits_ingest(texts, cursor=name, start=offset, offset=offset + end)
+        if counted.stale:  # counted by someone else meanwhile: go on from where they got
+            offset = spool_offset(name)
+            continue
         offset += end
-        visits_ingest(texts, cursor=name, offset=offset)
         total += end
 
 
@@ -103,7 +106,8 @@ class Spool:
     def __init__(self, directory: Path, flush_seconds: float) -> None:
         self.directory = directory
         self.flush_seconds = flush_seconds
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the file being written
+        self._flush_lock = threading.Lock()  # one count at a time (the thread, close())
         self._pid = 0
         self._fd = -1
         self._path = Path()
@@ -125,13 +129,20 @@ class Spool:
     def _open_next(self) -> None:
         self._number += 1
         self._path = self.directory / f"{self._prefix}-{self._number}{SUFFIX}"
-        fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         _lock(fd, wait=True)
         self._fd = fd
 
     def _start(self) -> None:
         """First use in this process (or after a fork): a file and a thread of its own."""
         self.directory.mkdir(parents=True, exist_ok=True)
+        if self._pid:
+            # Forked from a process that had a spool: its files are its own. Our copies of
+            # their descriptors would share its lock and keep its files from being claimed
+            # as orphans after it ends.
+            for inherited in {self._fd, *(fd for _, fd in self._retired)} - {-1}:
+                os.close(inherited)
+            self._flush_lock = threading.Lock()
         self._pid = os.getpid()
         self._prefix = f"{socket.gethostname()}-{self._pid}-{secrets.token_hex(4)}"
         self._number = 0
@@ -146,19 +157,23 @@ class Spool:
 
     def flush(self) -> None:
         """Count what is written so far; replace a full file."""
+        with self._flush_lock:
+            self._flush()
+
+    def _flush(self) -> None:
         with self._lock:
             if self._pid != os.getpid():
                 return
-            path, fd = self._path, self._fd
-            if os.fstat(fd).st_size >= ROTATE_BYTES:
-                self._retired.append((path, fd))
+            if os.fstat(self._fd).st_size >= ROTATE_BYTES:
+                self._retired.append((self._path, self._fd))
                 self._open_next()
+            path, fd = self._path, self._fd
+        # A retired file is written no more: counted to its end, deleted, closed.
         for old_path, old_fd in list(self._retired):
             _count_and_delete(old_path, old_fd)
             os.close(old_fd)
             self._retired.remove((old_path, old_fd))
-        if not any(p == path for p, _ in self._retired):
-            drain(path, fd)
+        drain(path, fd)
 
     def _run(self) -> None:
         last_orphans = 0.0
@@ -181,11 +196,13 @@ class Spool:
             return
         self._stop.set()
         try:
-            self.flush()
-            with self._lock:
-                _count_and_delete(self._path, self._fd)
-                os.close(self._fd)
-                self._pid = 0
+            with self._flush_lock:
+                self._flush()
+                with self._lock:
+                    _count_and_delete(self._path, self._fd)
+                    os.close(self._fd)
+                    self._pid = 0
+                    self._fd = -1
         except Exception:
             logger.exception("Counting the last visits failed; the next process will.")
 

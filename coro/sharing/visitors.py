@@ -42,20 +42,37 @@ def _is_trusted(address: str, trusted: tuple[Network, ...]) -> bool:
     return any(ip in network for network in trusted)
 
 
+def _hop(value: str) -> str:
+    """One ``X-Forwarded-For`` entry without the port some proxies add (``1.2.3.4:5678``,
+    ``[2001:db8::1]:443``), so that one visitor is one address however it is written."""
+    value = value.strip()
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    if value.count(":") == 1:
+        return value.split(":", 1)[0]
+    return value
+
+
 def client_address(remote_addr: str, forwarded_for: str = "") -> str:
     """The visitor's address: ``remote_addr``, or, when that is a trusted proxy, the nearest
-    address in ``X-Forwarded-For`` that is not one."""
+    address in ``X-Forwarded-For`` that is not one (the entries before it were written by
+    whoever sent the request, and are not believed)."""
     trusted = _trusted(tuple(settings.TRUSTED_PROXIES))
     if not trusted or not _is_trusted(remote_addr, trusted):
         return remote_addr
-    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    hops = [_hop(h) for h in forwarded_for.split(",") if h.strip()]
     for hop in reversed(hops):
         if not _is_trusted(hop, trusted):
             return hop
     return hops[0] if hops else remote_addr
 
 
-PREFETCH_HEADERS = (("purpose", "prefetch"), ("sec-purpose", "prefetch"), ("x-moz", "prefetch"))
+PREFETCH_HEADERS = (
+    ("purpose", "prefetch"),
+    ("sec-purpose", "prefetch"),
+    ("x-moz", "prefetch"),
+    ("x-purpose", "preview"),  # Safari's previews
+)
 
 
 def is_preview(method: str, user_agent: str, headers: dict[str, str]) -> bool:

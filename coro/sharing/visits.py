@@ -63,6 +63,7 @@ class Counted:
     repeats: int = 0  # visits already counted this hour
     unknown: int = 0  # links that no longer exist (the post was deleted)
     malformed: int = 0
+    stale: bool = False  # the spool file's cursor had moved on: nothing was counted
 
 
 def _lock() -> None:
@@ -79,9 +80,7 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 def _shares(codes: set[str]) -> dict[str, tuple[int, int | None]]:
     found: dict[str, tuple[int, int | None]] = {}
     for chunk in _chunks(sorted(codes)):
-        rows = Share.objects.filter(code__in=chunk).values_list(
-            "code", "pk", "membership__team_id"
-        )
+        rows = Share.objects.filter(code__in=chunk).values_list("code", "pk", "membership__team_id")
         found.update({code: (pk, team_id) for code, pk, team_id in rows})
     return found
 
@@ -94,10 +93,17 @@ def _seen(keys: set[str]) -> set[str]:
 
 
 def visits_ingest(
-    texts: Sequence[str], *, cursor: str = "", offset: int = 0, now: datetime | None = None
+    texts: Sequence[str],
+    *,
+    cursor: str = "",
+    start: int = 0,
+    offset: int = 0,
+    now: datetime | None = None,
 ) -> Counted:
-    """Count these spool lines; with ``cursor``, save ``offset`` as how far that spool file
-    is counted, in the same transaction."""
+    """Count these spool lines; with ``cursor``, the lines of that spool file from byte
+    ``start`` to ``offset``: ``offset`` is saved as how far the file is counted, in the same
+    transaction, and if the file's cursor is no longer at ``start`` (someone counted these
+    lines meanwhile) nothing is counted and the result says ``stale``."""
     counted = Counted()
     lines: list[VisitLine] = []
     for text in texts:
@@ -108,8 +114,12 @@ def visits_ingest(
             lines.append(line)
     with transaction.atomic():
         _lock()
+        if cursor and spool_offset(cursor) != start:
+            return Counted(stale=True)
         shares = _shares({line.code for line in lines})
-        seen = _seen({k for line in lines if line.kind == VISIT for k in (line.link_key, line.day_key)})
+        seen = _seen(
+            {k for line in lines if line.kind == VISIT for k in (line.link_key, line.day_key)}
+        )
         new_keys: list[VisitSeen] = []
         clicks: list[Click] = []
         previews: list[Preview] = []

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from coro.accounts.models import User
 from coro.analytics.models import EPSILON_DEFAULT, ReleasePeriod
+from coro.analytics.rollups import rollup_run
 from coro.analytics.services import release_make, release_policy_update
 from coro.content.models import Post
 from coro.networks import NETWORKS
@@ -206,6 +207,9 @@ def load_demo(seed: int = 2026) -> Organisation:
         if published_at is None:
             continue
         _demo_shares(rng, post, participants, networks, published_at, now)
+    # The dashboards read the rollups, not the raw visits: add the demo's visits up now
+    # rather than a minute after the worker starts.
+    rollup_run()
     demo_community(rng, organisation, posts, memberships)
     _demo_release(organisation)
     return organisation

@@ -25,7 +25,7 @@ from django.test import RequestFactory
 
 from coro import cli
 from coro.analytics.management.commands.releases import published_in_words
-from coro.core.logging import ClientErrorsOnOneLine
+from coro.core.logging import ACCESS_LOG_ENV, ClientErrorsOnOneLine
 from coro.env import ConfigError
 from coro.notifications.management.commands.notifications_release import released_in_words
 from testing.environment import clean_environ
@@ -113,19 +113,19 @@ def test_the_filter_escapes_the_path_so_nobody_forges_a_log_line():
     assert entry.exc_info is None
 
 
-def test_under_an_access_log_a_plain_4xx_adds_no_second_line():
-    access = logging.getLogger("gunicorn.access")
-    handler = logging.NullHandler()
-    access.addHandler(handler)
-    try:
-        assert not ClientErrorsOnOneLine().filter(record(403, PermissionDenied()))
-        assert not ClientErrorsOnOneLine().filter(record(404, None))
-        # A reason the access log cannot give stays, on one line.
-        with_reason = record(400, DisallowedHost("Invalid HTTP_HOST header: 'evil.example'."))
-        assert ClientErrorsOnOneLine().filter(with_reason)
-        assert with_reason.exc_info is None
-    finally:
-        access.removeHandler(handler)
+def test_under_an_access_log_a_plain_4xx_adds_no_second_line(monkeypatch):
+    monkeypatch.setenv(ACCESS_LOG_ENV, "1")  # as ``coro serve`` sets it for its server
+    assert not ClientErrorsOnOneLine().filter(record(403, PermissionDenied()))
+    assert not ClientErrorsOnOneLine().filter(record(404, None))
+    # A reason the access log cannot give stays, on one line.
+    with_reason = record(400, DisallowedHost("Invalid HTTP_HOST header: 'evil.example'."))
+    assert ClientErrorsOnOneLine().filter(with_reason)
+    assert with_reason.exc_info is None
+
+
+def test_without_an_access_log_a_4xx_keeps_its_one_line(monkeypatch):
+    monkeypatch.setenv(ACCESS_LOG_ENV, "0")
+    assert ClientErrorsOnOneLine().filter(record(404, None))
 
 
 def test_the_filter_leaves_a_server_error_its_traceback():
@@ -340,12 +340,12 @@ def test_ctrl_c_on_make_run_stops_web_and_worker_cleanly(data_dir: Path):
     assert process.returncode == 0, output
     assert took < 8, output  # about 1 s on a quiet machine
     assert not [pid for pid in children if alive(pid)]
-    assert answers(f"{base}/healthz") is None  # gunicorn's workers are gone too
+    assert answers(f"{base}/healthz") is None  # the server's workers are gone too
     for word in ALARMING:
         assert word not in output, output
-    # One line for the 404: gunicorn's access line; Coro adds no second one, no traceback.
+    # One line for the 404: the server's access line; Coro adds no second one, no traceback.
     assert [line for line in output.splitlines() if "/no/such/page" in line] == [
-        line for line in output.splitlines() if '"GET /no/such/page" 404' in line
+        line for line in output.splitlines() if '"GET /no/such/page HTTP/1.1" 404' in line
     ]
     assert output.count("/no/such/page") == 1, output
     assert "Held notifications: none were due." in output

@@ -1,103 +1,219 @@
-import csv
-import io
+"""The editors' and admins' dashboard: who may see it, what each figure counts, the
+group-size rule, the latest release for participation, and a fixed number of queries."""
+
 import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coro.analytics import selectors
-from coro.analytics.charts import bar_chart
 from coro.analytics.services import release_make
+from coro.analytics.tests.dashboard_data import dashboard_url, days_ago, org_today, visit_day
+from coro.connections.models import NetworkProfile
 from coro.orgs.models import Team
 from coro.program.selectors import terms_current
 from coro.program.services import program_join
+from coro.sharing.models import ScheduledPost
 from testing.factories import (
-    ClickFactory,
+    CommentFactory,
+    ConnectedAccountFactory,
+    GoalFactory,
     MembershipFactory,
     PostFactory,
+    ReactionFactory,
+    ScheduledPostFactory,
     ShareFactory,
     TeamFactory,
 )
 
 
+def stat(html: str, stat_id: str) -> str | None:
+    match = re.search(rf'id="{stat_id}">([^<]*)<', html)
+    return match.group(1) if match else None
+
+
+def get(client, org, query: str = "") -> str:
+    response = client.get(dashboard_url(org, query), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def editor(tenancy):
+    return tenancy.client_for(tenancy.editor.user)
+
+
 @pytest.fixture
 def activity(tenancy):
-    first = PostFactory(organisation=tenancy.org, title="Primera")
-    second = PostFactory(organisation=tenancy.org, title="Segunda")
-    PostFactory(organisation=tenancy.org, title="Borrador", status="draft", published_at=None)
-    sharer = MembershipFactory(organisation=tenancy.org, user__name="Sara Compartidora")
+    """Two posts with shares, posts made, visits (rollups), reactions and comments."""
+    org = tenancy.org
+    first = PostFactory(organisation=org, title="Primera")
+    second = PostFactory(organisation=org, title="Segunda")
+    PostFactory(organisation=org, title="Borrador", status="draft", published_at=None)
+    sharer = MembershipFactory(organisation=org, user__name="Sara Compartidora")
     x = ShareFactory(post=first, membership=sharer, network="x")
     ShareFactory(post=first, membership=sharer, network="linkedin")
     ShareFactory(post=second, membership=sharer, network="x")
-    for _ in range(3):
-        ClickFactory(share=x)
+    posted = ScheduledPostFactory(share=x, account__network="x")
+    ScheduledPost.objects.filter(pk=posted.pk).update(
+        status=ScheduledPost.Status.POSTED, posted_at=timezone.now()
+    )
+    ScheduledPostFactory(share=x, account__network="x")  # still waiting: not a post made
+    visit_day(first, day=days_ago(org, 1), visits=3, new=2, previews=4)
+    visit_day(first, day=days_ago(org, 2), network="linkedin", visits=5, new=5)
+    visit_day(second, day=days_ago(org, 40), visits=100, new=90)  # outside the 28 days
+    ReactionFactory(post=first)
+    ReactionFactory(post=second, kind="love")
+    CommentFactory(post=first)
+    CommentFactory(post=first, hidden_at=timezone.now())  # hidden by an editor: not counted
     # Another organisation's activity never leaks into these numbers.
-    ClickFactory.create_batch(4, share__post__organisation=tenancy.other_org)
+    other = PostFactory(organisation=tenancy.other_org)
+    visit_day(other, day=days_ago(tenancy.other_org, 1), visits=50, new=50)
+    ShareFactory.create_batch(4, post=other)
+    ReactionFactory(post=other)
     return first, second
 
 
-def test_post_stats_are_per_post_aggregates(tenancy, activity):
-    stats = {p.title: (p.share_count, p.click_count) for p in selectors.post_stats(tenancy.org)}
-    assert stats == {"Primera": (2, 3), "Segunda": (1, 0)}
-
-
-def test_totals(tenancy, activity):
-    totals = selectors.totals(tenancy.org)
-    assert (totals.posts, totals.shares, totals.clicks) == (2, 3, 3)
-
-
-def test_clicks_by_network(tenancy, activity):
-    assert selectors.clicks_by_network(tenancy.org) == [("x", 3)]
-
-
-def test_clicks_per_day_zero_fills_the_window(tenancy):
-    share = ShareFactory(post__organisation=tenancy.org)
-    ClickFactory(share=share, at=timezone.now() - timedelta(days=2))
-    ClickFactory(share=share, at=timezone.now() - timedelta(days=40))
-    series = selectors.clicks_per_day(tenancy.org, days=28)
-    assert len(series) == 28
-    assert sum(value for _, value in series) == 1
-    assert series[-1][0] == timezone.localdate().isoformat()
-
-
-def test_dashboard_shows_numbers_and_no_names(tenancy, activity):
-    response = tenancy.client_for(tenancy.editor.user).get(f"/o/{tenancy.org.code}/dashboard/")
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert 'id="total-clicks">3<' in html
-    assert 'id="total-shares">3<' in html
-    assert "Sara Compartidora" not in html
-    assert "Emilio Empleado" not in html
+def test_editors_and_admins_see_the_dashboard(tenancy):
+    for member in (tenancy.editor, tenancy.admin):
+        response = tenancy.client_for(member.user).get(dashboard_url(tenancy.org))
+        assert response.status_code == 200
 
 
 def test_employees_cannot_see_the_dashboard(tenancy):
     client = tenancy.client_for(tenancy.employee.user)
-    assert client.get(f"/o/{tenancy.org.code}/dashboard/").status_code == 403
+    assert client.get(dashboard_url(tenancy.org)).status_code == 403
 
 
-def test_empty_dashboard_renders(tenancy):
-    response = tenancy.client_for(tenancy.editor.user).get(f"/o/{tenancy.org.code}/dashboard/")
-    assert response.status_code == 200
-    assert 'id="total-clicks">0<' in response.content.decode()
+def test_outsiders_get_404(tenancy):
+    client = tenancy.client_for(tenancy.outsider.user)
+    assert client.get(dashboard_url(tenancy.org)).status_code == 404
 
 
-def test_bar_chart_scales_to_the_tallest_bar():
-    chart = bar_chart([("a", 0), ("b", 5), ("c", 10)], width=300, height=100)
-    heights = [bar.height for bar in chart.bars]
-    assert heights[0] == 0 and heights[2] == pytest.approx(96) and heights[1] == pytest.approx(48)
-    assert bar_chart([]).bars == []
+def test_totals_count_what_they_say(tenancy, editor, activity):
+    html = get(editor, tenancy.org)
+    assert stat(html, "total-posts") == "2"
+    assert stat(html, "total-shares") == "3"  # share dialogs opened
+    assert stat(html, "total-posts-made") == "1"
+    assert stat(html, "total-clicks") == "8"  # visits, from the daily rollups
+    assert stat(html, "total-unique-visitors") == "7"
+    assert stat(html, "total-previews") == "4"
+    assert stat(html, "total-reactions") == "2"
+    assert stat(html, "total-comments") == "1"
+    assert "Sara Compartidora" not in html
+    assert "Emilio Empleado" not in html
 
 
-# --- Participation by team: read from the latest release -------------------------------
+def test_figures_are_named_for_what_they_measure(tenancy, editor, activity):
+    html = get(editor, tenancy.org)
+    assert "Share dialogs opened" in html
+    assert "They may not have posted it" in html
+    assert "Posts made through a connected account" in html
+    assert "Unique visitors per day, added up" in html
+    assert "Previews by link-preview fetchers and bots" in html
+    assert "times shared" not in html.lower()
+    assert ">shares<" not in html.lower()
 
 
-def dashboard_url(org) -> str:
-    return f"/o/{org.code}/dashboard/"
+def test_a_longer_range_takes_in_older_visits(tenancy, editor, activity):
+    html = get(editor, tenancy.org, "range=90d")
+    assert stat(html, "total-clicks") == "108"
+    html = get(editor, tenancy.org, "range=7d")
+    assert stat(html, "total-clicks") == "8"
 
 
-def csv_url(org) -> str:
-    return f"/o/{org.code}/dashboard.csv"
+def test_shares_and_visits_are_not_shown_by_team(tenancy, editor, activity):
+    TeamFactory(organisation=tenancy.org, name="Ventas")
+    html = get(editor, tenancy.org)
+    assert 'id="visits-by-team"' not in html
+    assert "Ventas" not in html
+
+
+def test_per_post_table(tenancy, editor, activity):
+    html = get(editor, tenancy.org)
+    rows = dict(
+        re.findall(r'<tr data-post="[^"]+"><th scope="row"[^>]*>([^<]+)</th>(.*?)</tr>', html)
+    )
+    assert set(rows) == {"Primera", "Segunda"}  # the draft was never published or shared
+    cells = dict(re.findall(r'data-col="([a-z-]+)">([^<]*)<', rows["Primera"]))
+    assert (cells["shares"], cells["posts-made"], cells["clicks"], cells["previews"]) == (
+        "2",
+        "1",
+        "8",
+        "4",
+    )
+
+
+def test_per_post_table_pages_by_20_keeping_the_range(tenancy, editor):
+    for n in range(23):
+        PostFactory(organisation=tenancy.org, title=f"Post {n:02d}")
+    html = get(editor, tenancy.org, "range=7d")
+    assert html.count("<tr data-post=") == 20
+    assert "?range=7d&amp;page=2#by-post" in html
+    html = get(editor, tenancy.org, "range=7d&page=2")
+    assert html.count("<tr data-post=") == 3
+
+
+# --- Reach and the group-size rule ----------------------------------------------------------
+
+
+@pytest.fixture
+def sharers(tenancy):
+    """Five people share one post on Bluesky: audiences 100 (account), 50 (account, over the
+    30 they told), 20 (told), unknown, and an erased person (unknown)."""
+    org = tenancy.org
+    post = PostFactory(organisation=org, title="Alcance")
+    people = MembershipFactory.create_batch(4, organisation=org)
+    ConnectedAccountFactory(membership=people[0], network="bluesky", followers_count=100)
+    ConnectedAccountFactory(membership=people[1], network="bluesky", followers_count=50)
+    NetworkProfile.objects.create(membership=people[1], network="bluesky", approximate_audience=30)
+    NetworkProfile.objects.create(membership=people[2], network="bluesky", approximate_audience=20)
+    # Audience on another network does not count for a Bluesky share.
+    NetworkProfile.objects.create(membership=people[3], network="x", approximate_audience=999)
+    for person in people:
+        ShareFactory(post=post, membership=person, network="bluesky")
+    ShareFactory(post=post, membership=None, network="bluesky")
+    return post, people
+
+
+def test_reach_is_the_sum_of_known_audiences(tenancy, editor, sharers):
+    tenancy.org.min_group_size = 4
+    tenancy.org.save()
+    html = get(editor, tenancy.org)
+    assert stat(html, "total-reach") == "170"
+    assert "2 shares had no known audience and are not counted" in html
+    assert "never reads follower lists" in html
+    assert re.search(r'data-col="reach">170<', html)
+
+
+def test_reach_is_hidden_when_fewer_people_shared(tenancy, editor, sharers):
+    """Four different people shared (the erased one is not counted as a person): with a
+    minimum group of 5 the sum of their audiences is not shown, on the page or per post."""
+    html = get(editor, tenancy.org)
+    assert stat(html, "total-reach") == "–"
+    assert "Fewer than 5 people shared: not shown." in html
+    assert "170" not in html
+    assert "fewer than 5 people shared: not shown</span>" in html
+
+
+def test_reach_per_post_obeys_the_rule_per_post(tenancy, editor, sharers):
+    """Enough people overall, but only one on the second post: its reach is hidden."""
+    tenancy.org.min_group_size = 4
+    tenancy.org.save()
+    post, people = sharers
+    lonely = PostFactory(organisation=tenancy.org, title="Solitario")
+    ConnectedAccountFactory(membership=people[0], network="x", followers_count=7777)
+    ShareFactory(post=lonely, membership=people[0], network="x")
+    html = get(editor, tenancy.org)
+    assert stat(html, "total-reach") == "7,947"
+    row = re.search(r'<tr data-post="%s">(.*?)</tr>' % lonely.code, html).group(1)
+    assert "fewer than 4 people shared: not shown" in row
+    assert "7777" not in row and "7,777" not in row
+
+
+# --- Participation: the latest release only ------------------------------------------------
 
 
 def no_noise(scale: float) -> int:
@@ -119,7 +235,7 @@ def team_rows(html: str, section: str) -> dict[str, list[str]]:
 @pytest.fixture
 def teams(tenancy):
     """Ventas 6 people (3 take part), Taller 5 (1), Diseño 2 (2), and the 3 of the tenancy
-    with no team (none take part); some shares and visits in each team."""
+    with no team (none take part); some shares and visits."""
     terms = terms_current(tenancy.org)
     sizes = {"Ventas": (6, 3), "Taller": (5, 1), "Diseño": (2, 2)}
     people = {}
@@ -129,20 +245,13 @@ def teams(tenancy):
         for member in people[name][:joining]:
             program_join(membership=member, terms=terms)
     post = PostFactory(organisation=tenancy.org, title="Feria de Valencia")
-    ClickFactory.create_batch(4, share=ShareFactory(post=post, membership=people["Ventas"][0]))
-    ClickFactory.create_batch(2, share=ShareFactory(post=post, membership=people["Taller"][0]))
-    ClickFactory.create_batch(
-        3, share=ShareFactory(post=post, membership=people["Diseño"][0], network="linkedin")
-    )
-    # A share whose person is gone (left or erased): in the totals only.
-    ClickFactory.create_batch(5, share=ShareFactory(post=post, membership=None, network="email"))
+    ShareFactory(post=post, membership=people["Ventas"][0])
+    ShareFactory(post=post, membership=None, network="email")
+    visit_day(post, day=org_today(tenancy.org), visits=14, new=10)
     return people
 
 
 def test_a_release_counts_members_and_participants_per_group_and_nothing_else(tenancy, teams):
-    """With zero noise the release holds the exact counts: Diseño (2) and "No team" (3)
-    are too small alone and go to "other" together. Shares and visits are not in it:
-    per-team activity is no longer published."""
     release = release_make(organisation=tenancy.org, noise=no_noise)
     names = {team.code: team.name for team in Team.objects.filter(organisation=tenancy.org)}
     groups = {
@@ -150,17 +259,12 @@ def test_a_release_counts_members_and_participants_per_group_and_nothing_else(te
         for g in release.figures["groups"]
     }
     assert groups == {"Taller": (5, 1), "Ventas": (6, 3), "other": (5, 2)}
-    assert (release.figures["members"], release.figures["participants"]) == (16, 6)
     assert all(set(g) == {"key", "name", "size", "participants"} for g in release.figures["groups"])
 
 
-def test_dashboard_shows_the_release_with_small_teams_merged(tenancy, teams):
+def test_dashboard_shows_the_release_with_small_teams_merged(tenancy, editor, teams):
     release_make(organisation=tenancy.org, noise=no_noise)
-    response = tenancy.client_for(tenancy.editor.user).get(
-        dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
-    )
-    html = response.content.decode()
-    # 3 of 6 is 50 %, halfway between two 20 % steps: Python rounds half to even.
+    html = get(editor, tenancy.org)
     assert team_rows(html, "participation-by-team") == {
         "Taller": ["5", "about 1", "about 20 %"],
         "Ventas": ["6", "about 3", "about 60 %"],
@@ -168,179 +272,50 @@ def test_dashboard_shows_the_release_with_small_teams_merged(tenancy, teams):
     }
     assert "Diseño" not in html
     assert "No team" not in html
-    # Per-team activity is gone on purpose: under person-level privacy it would be noise.
-    assert 'id="visits-by-team"' not in html
-    # The totals still count the share of the person who is gone; the number of people
-    # in the program is the release's, approximate.
     assert 'id="total-clicks">14<' in html
     assert 'id="total-participants" title="about 6">≈ 6<' in html
     assert 'id="release-date">Figures published on' in html
 
 
-def test_a_lone_small_team_is_not_recoverable_from_the_totals(tenancy, teams):
-    """With a threshold of 3, "No team" (3) is shown and Diseño (2) is the only small
-    team: it must not be left out alone, or total minus the rows shown would be Diseño."""
+def test_participation_does_not_follow_the_range(tenancy, editor, teams):
+    """The release is shown whatever the range: it is never recomputed for other days."""
+    release_make(organisation=tenancy.org, noise=no_noise)
+    for query in ("range=7d", "range=year", "from=2020-01-01&to=2020-01-31"):
+        html = get(editor, tenancy.org, query)
+        assert len(team_rows(html, "participation-by-team")) == 3
+
+
+def test_a_lone_small_team_is_not_recoverable_from_the_totals(tenancy, editor, teams):
     tenancy.org.min_group_size = 3
     tenancy.org.save()
     release_make(organisation=tenancy.org, noise=no_noise)
-    html = tenancy.client_for(tenancy.editor.user).get(
-        dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
-    )
-    rows = team_rows(html.content.decode(), "participation-by-team")
+    rows = team_rows(get(editor, tenancy.org), "participation-by-team")
     assert list(rows) == ["Taller", "Ventas", "Other"]
-    assert rows["Other"] == ["5", "about 2", "about 40 %"]  # Diseño merged with "No team"
+    assert rows["Other"] == ["5", "about 2", "about 40 %"]
 
 
-def test_a_higher_threshold_merges_more(tenancy, teams):
-    tenancy.org.min_group_size = 6
-    tenancy.org.save()
-    release_make(organisation=tenancy.org, noise=no_noise)
-    html = tenancy.client_for(tenancy.editor.user).get(
-        dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
-    )
-    rows = team_rows(html.content.decode(), "participation-by-team")
-    assert rows == {
-        "Ventas": ["6", "about 3", "about 60 %"],
-        "Other": ["10", "about 3", "about 30 %"],  # 10 people: rounded to 10 %
-    }
-
-
-def test_before_the_first_release_there_are_no_participation_figures(tenancy, teams):
-    html = (
-        tenancy.client_for(tenancy.editor.user)
-        .get(dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en")
-        .content.decode()
-    )
+def test_before_the_first_release_there_are_no_participation_figures(tenancy, editor, teams):
+    html = get(editor, tenancy.org)
     assert "will be published at the next scheduled release" in html
     assert 'id="total-participants"' not in html
     assert team_rows(html, "participation-by-team") == {}
-    assert 'id="total-clicks">14<' in html  # activity totals are live, as before
+    assert 'id="total-clicks">14<' in html
 
 
-def test_small_organisation_shows_no_team_numbers_and_no_participant_count(tenancy):
-    """The tenancy has 3 people, fewer than 5: the number in the program is not shown."""
+def test_small_organisation_shows_no_team_numbers_and_no_participant_count(tenancy, editor):
     program_join(membership=tenancy.employee, terms=terms_current(tenancy.org))
     TeamFactory(organisation=tenancy.org, name="Ventas")
     release_make(organisation=tenancy.org, noise=no_noise)
-    response = tenancy.client_for(tenancy.editor.user).get(
-        dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = editor.get(dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.context["figures"].participants is None
     assert 'id="total-participants"' not in html
-    assert "people in the program" not in html
     assert team_rows(html, "participation-by-team") == {}
-    assert "Numbers by team appear once the organisation has at least 5 people" in html
     assert "Ventas" not in html
 
 
-def test_participant_count_appears_at_the_threshold(tenancy):
-    MembershipFactory.create_batch(2, organisation=tenancy.org)
-    program_join(membership=tenancy.employee, terms=terms_current(tenancy.org))
-    release_make(organisation=tenancy.org, noise=no_noise)
-    html = tenancy.client_for(tenancy.editor.user).get(
-        dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
-    )
-    assert 'id="total-participants" title="about 1">≈ 1<' in html.content.decode()
-
-
-# --- The CSV export -----------------------------------------------------------------------
-
-
-def read_csv(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-
-
-def by_section(rows: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
-    sections: dict[str, list[dict[str, str]]] = {}
-    for row in rows:
-        sections.setdefault(row["section"], []).append(row)
-    return sections
-
-
-def test_csv_export_has_totals_posts_networks_and_the_release(tenancy, teams):
-    release = release_make(organisation=tenancy.org, noise=no_noise)
-    response = tenancy.client_for(tenancy.editor.user).get(
-        csv_url(tenancy.org), HTTP_ACCEPT_LANGUAGE="en"
-    )
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith(
-        f'attachment; filename="coro-dashboard-{tenancy.org.code}-'
-    )
-    sections = by_section(read_csv(response))
-    [total] = sections["total"]
-    assert (total["shares"], total["visits"]) == ("4", "14")
-    assert total["participants_approx"] == ""  # live totals carry no participation
-    [post] = sections["post"]
-    assert (post["name"], post["shares"], post["visits"]) == ("Feria de Valencia", "4", "14")
-    assert post["published"] == timezone.localdate().isoformat()
-    released = timezone.localdate(release.released_at).isoformat()
-    [whole] = sections["release"]
-    assert (whole["name"], whole["published"], whole["members"]) == (
-        tenancy.org.name,
-        released,
-        "16",
-    )
-    assert (whole["participants_approx"], whole["participation_approx"]) == (
-        "about 6",
-        "about 40 %",
-    )
-    columns = ["published", "members", "participants_approx", "participation_approx"]
-    columns += ["shares", "visits"]
-    teams_csv = {r["name"]: tuple(r[c] for c in columns) for r in sections["release_team"]}
-    assert teams_csv == {
-        "Taller": (released, "5", "about 1", "about 20 %", "", ""),
-        "Ventas": (released, "6", "about 3", "about 60 %", "", ""),
-        "Other": (released, "5", "about 2", "about 40 %", "", ""),
-    }
-    assert {r["name"]: r["visits"] for r in sections["network"]} == {
-        "E-mail": "5",
-        "X": "6",
-        "LinkedIn": "3",
-    }
-
-
-def test_csv_export_before_the_first_release_has_no_release_rows(tenancy, teams):
-    response = tenancy.client_for(tenancy.editor.user).get(csv_url(tenancy.org))
-    sections = by_section(read_csv(response))
-    assert set(sections) == {"total", "post", "network"}
-
-
-def test_csv_export_names_nobody(tenancy, teams):
-    release_make(organisation=tenancy.org, noise=no_noise)
-    text = tenancy.client_for(tenancy.admin.user).get(csv_url(tenancy.org)).content.decode()
-    people = [m for group in teams.values() for m in group]
-    people += [tenancy.admin, tenancy.editor, tenancy.employee]
-    for member in people:
-        assert member.user.name not in text
-        assert member.user.email not in text
-    assert "Diseño" not in text  # a team too small to be shown alone
-
-
-def test_csv_export_of_a_small_organisation_has_no_participants_or_teams(tenancy):
-    TeamFactory(organisation=tenancy.org, name="Ventas")
-    program_join(membership=tenancy.employee, terms=terms_current(tenancy.org))
-    release_make(organisation=tenancy.org, noise=no_noise)
-    rows = read_csv(tenancy.client_for(tenancy.editor.user).get(csv_url(tenancy.org)))
-    [total] = rows
-    assert total["section"] == "total"
-    assert total["participants_approx"] == ""
-
-
-def test_post_titles_cannot_become_spreadsheet_formulas(tenancy):
-    PostFactory(organisation=tenancy.org, title="=1+1 oferta")
-    rows = read_csv(tenancy.client_for(tenancy.editor.user).get(csv_url(tenancy.org)))
-    assert rows[1]["name"] == "'=1+1 oferta"
-
-
-def test_employees_cannot_download_the_dashboard(tenancy):
-    client = tenancy.client_for(tenancy.employee.user)
-    assert client.get(csv_url(tenancy.org)).status_code == 403
-
-
 @pytest.mark.parametrize("language", ["es", "ca", "en"])
-def test_dashboard_with_teams_renders_in_every_language(tenancy, teams, language):
+def test_dashboard_renders_in_every_language(tenancy, teams, language):
     release_make(organisation=tenancy.org, noise=no_noise)
     response = tenancy.client_for(tenancy.admin.user).get(
         dashboard_url(tenancy.org), HTTP_ACCEPT_LANGUAGE=language
@@ -349,3 +324,88 @@ def test_dashboard_with_teams_renders_in_every_language(tenancy, teams, language
     assert response.status_code == 200
     assert f'<html lang="{language}">' in html
     assert len(team_rows(html, "participation-by-team")) == 3
+
+
+# --- Climate, goals, empty state ----------------------------------------------------------
+
+
+def test_climate_per_day(tenancy, editor, activity):
+    first, _ = activity
+    ReactionFactory(post=first, kind="celebrate", created_at=timezone.now() - timedelta(days=3))
+    html = get(editor, tenancy.org)
+    assert stat(html, "total-reactions") == "3"
+    table = re.search(r'id="chart-climate-table">(.*?)</table>', html, re.DOTALL).group(1)
+    values = re.findall(r'<td class="num">(\d+)</td><td class="num">(\d+)</td>', table)
+    assert len(values) == 28
+    assert values[-1] == ("2", "1") and values[-4] == ("1", "0")
+
+
+def test_goals_of_the_range_with_their_progress(tenancy, editor):
+    MembershipFactory.create_batch(3, organisation=tenancy.org)  # 6 people: company goals show
+    GoalFactory(organisation=tenancy.org, title="Mil visitas")
+    today = org_today(tenancy.org)
+    GoalFactory(
+        organisation=tenancy.org,
+        title="Del año pasado",
+        starts_on=today - timedelta(days=400),
+        ends_on=today - timedelta(days=370),
+    )
+    html = get(editor, tenancy.org)
+    assert "Mil visitas" in html
+    assert "Del año pasado" not in html
+    assert "0 of 100 visits" in html
+
+
+def test_a_new_organisation_sees_helpful_empty_states(tenancy, editor):
+    html = get(editor, tenancy.org)
+    assert 'id="dashboard-empty"' in html
+    assert "Publish a post" in html
+    assert stat(html, "total-clicks") == "0"
+    assert stat(html, "total-reach") == "–"
+    assert "No common goal in these days." in html
+    assert html.count('role="img"') == 3  # the daily charts, at zero; no network chart
+
+
+# --- Speed: a fixed number of queries --------------------------------------------------------
+
+
+def _grow(tenancy, posts: int, days: int) -> None:
+    org = tenancy.org
+    people = MembershipFactory.create_batch(6, organisation=org)
+    for n in range(posts):
+        post = PostFactory(organisation=org)
+        for d in range(days):
+            visit_day(post, day=days_ago(org, d), visits=d + 1, new=1)
+        for person in people:
+            ShareFactory(post=post, membership=person, network="x")
+        ReactionFactory(post=post, membership=people[n % 6])
+        CommentFactory(post=post)
+    GoalFactory(organisation=org)
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_number_of_queries_is_small_and_does_not_grow(tenancy, editor):
+    """The page and the workbook of every table: the same number of queries for 2 posts over
+    2 days as for 25 posts over 20 days with 6 sharers each (and a goal)."""
+    page, workbook = dashboard_url(tenancy.org), f"/o/{tenancy.org.code}/dashboard.xlsx"
+    _grow(tenancy, 2, 2)
+    small = _queries(editor, page), _queries(editor, workbook)
+    _grow(tenancy, 25, 20)
+    big = _queries(editor, page), _queries(editor, workbook)
+    assert small == big
+    assert big[0] <= 30
+
+
+def test_no_query_reads_the_raw_visits(tenancy, editor, activity):
+    GoalFactory(organisation=tenancy.org)  # its progress too
+    with CaptureQueriesContext(connection) as queries:
+        assert editor.get(dashboard_url(tenancy.org)).status_code == 200
+        editor.get(f"/o/{tenancy.org.code}/dashboard.xlsx")
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "sharing_click" not in sql
+    assert "sharing_preview" not in sql

@@ -4,7 +4,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
+from coro.analytics.models import VisitDay
+from coro.analytics.rollups import rollup_run
+from coro.community import selectors
 from coro.community.selectors import GoalState, goal_progress, goals_overview
 from coro.orgs.models import Organisation, Team
 from coro.sharing.models import Click, Share
@@ -68,6 +72,7 @@ def data(org):
     visits(s_ventas_blog, ventas, at(5), at(6))
     visits(s_taller_careers, taller, at(15, 10))
     visits(s_ventas_careers, None, at(12))  # the sharer left: company totals only
+    rollup_run()  # goals read the daily rollups, never raw visits
     return {"ventas": ventas, "taller": taller}
 
 
@@ -163,6 +168,7 @@ def test_a_company_smaller_than_the_group_size_has_its_progress_hidden(data):
         post=PostFactory.create(organisation=small), membership=members[0], created_at=at(2)
     )
     Click.objects.bulk_create([Click(share=share, at=at(d)) for d in (3, 4, 14)])
+    rollup_run()
     goal = GoalFactory.create(organisation=small, target=10, **MARCH)
     progress = goal_progress(goal, now=NOW)
     assert progress.hidden and progress.count is None and progress.percent is None
@@ -174,3 +180,67 @@ def test_a_company_smaller_than_the_group_size_has_its_progress_hidden(data):
     MembershipFactory.create(organisation=small)
     assert goal_progress(goal, now=NOW).count == 3
     assert goals_overview(small, now=NOW)[0].count == 3
+
+
+# --- Visits come from the daily rollups, never from raw visits -----------------------------
+
+
+def test_visits_are_read_from_the_rollups_not_the_raw_rows(org, data):
+    assert count(org) == 8
+    # Raw visits pruned after VISITS_KEEP_DAYS: the rollups keep the goal's count.
+    Click.objects.all().delete()
+    assert count(org) == 8
+    assert count(org, team=data["ventas"]) == 5
+    # A raw visit not yet added up does not count until the rollups run (a few minutes).
+    share = Share.objects.filter(membership__team=data["ventas"]).first()
+    Click.objects.create(share=share, team=data["ventas"], at=at(10))
+    assert count(org) == 8
+    rollup_run()
+    assert count(org) == 9
+    assert count(org, team=data["ventas"]) == 6
+
+
+def test_team_visits_are_those_of_the_team_code_on_the_rollup(org, data):
+    """A team goal counts rollups of its team (the sharer's team when each visit was
+    counted), of its organisation only, on days of the organisation's time zone."""
+    assert count(org, team=data["taller"]) == 0  # its one visit is today's
+    VisitDay.objects.filter(team=data["ventas"].code, day__lt=date(2026, 3, 15)).update(
+        team=data["taller"].code
+    )
+    assert count(org, team=data["ventas"]) == 0
+    assert count(org, team=data["taller"]) == 5
+    other = OrganisationFactory.create()
+    VisitDay.objects.create(
+        organisation=other,
+        post=PostFactory.create(organisation=other, link=CAREERS),
+        network="x",
+        team=data["taller"].code,
+        day=date(2026, 3, 10),
+        visits=100,
+    )
+    assert count(org, team=data["taller"]) == 5
+    assert count(org) == 8
+
+
+def test_company_visits_count_today_and_team_visits_stop_at_yesterday(org, data):
+    post = PostFactory.create(organisation=org, link=f"{CAREERS}/pintor")
+    for day, team in ((date(2026, 3, 14), data["taller"]), (date(2026, 3, 15), data["taller"])):
+        VisitDay.objects.create(
+            organisation=org, post=post, network="x", team=team.code, day=day, visits=10
+        )
+    assert count(org) == 8 + 20
+    assert count(org, team=data["taller"]) == 10  # 14 March; today (15) waits for tomorrow
+    ended = GoalFactory.create(
+        organisation=org,
+        team=data["taller"],
+        starts_on=date(2026, 3, 15),
+        ends_on=date(2026, 3, 15),
+    )
+    assert goal_progress(ended, now=at(16, 9)).count == 10 + 1  # 15 March, once it is over
+
+
+def test_without_a_counter_of_visits_goals_say_so(org, data, monkeypatch):
+    monkeypatch.setattr(selectors, "_goal_visits", [])
+    with pytest.raises(ImproperlyConfigured):
+        count(org)
+    assert count(org, metric="shares") == 3  # shares are not visits: counted as before

@@ -19,6 +19,7 @@ from coro.notifications.services import notification_hold
 from coro.program.models import ConsentRecord
 from coro.program.selectors import terms_current
 from coro.program.services import program_join
+from coro.sharing.models import Preview
 from testing.factories import (
     ClickFactory,
     InvitationFactory,
@@ -41,6 +42,7 @@ FILES = {
     "consent_receipts.json",
     "shares.json",
     "clicks.json",
+    "previews.json",
     "scheduled_posts.json",
     "networks.json",
     "working_hours.json",
@@ -77,8 +79,10 @@ def rich(tenancy):
     post = PostFactory(organisation=tenancy.org, title="Nueva tienda", author=me)
     share = ShareFactory(post=post, membership=me, network="linkedin")
     ClickFactory.create_batch(2, share=share)
+    Preview.objects.bulk_create([Preview(share=share) for _ in range(3)])
     other_share = ShareFactory(post=post, membership=colleague, network="x")
     ClickFactory(share=other_share)
+    Preview.objects.create(share=other_share)
     PostFactory(organisation=tenancy.org, title="Escrito por otra", author=colleague)
 
     notification_hold(
@@ -216,6 +220,17 @@ def test_shares_and_clicks(rich):
     [day] = load(archive, "clicks.json")
     assert day["share"] == share["code"]
     assert day["clicks"] == 2
+
+
+def test_previews_are_counted_apart_from_visits(rich):
+    """Two visits and three previews of the person's link: each counted once, apart (two
+    counts joined in one query would give six of each)."""
+    archive, _ = download(rich.client_for(rich.employee.user))
+    [share] = load(archive, "shares.json")
+    assert (share["clicks"], share["previews"]) == (2, 3)
+    [day] = load(archive, "previews.json")
+    assert day == {"share": share["code"], "day": day["day"], "previews": 3}
+    assert "Previews of your shared links" in archive.read("README.txt").decode()
 
 
 def test_working_hours(rich):

@@ -7,14 +7,18 @@ import re
 from datetime import UTC
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from coro.analytics.rollups import rollup_run
 from coro.analytics.selectors import totals
 from coro.audit.models import AuditEntry
 from coro.audit.services import audit_record
 from coro.orgs import selectors as org_selectors
 from coro.program.models import ConsentRecord
 from coro.program.selectors import ledger_records
+from coro.sharing.models import Click
 from testing.factories import (
     ClickFactory,
     MembershipFactory,
@@ -307,6 +311,7 @@ def test_totals_are_the_editors_totals(tenancy, employee):
     share = ShareFactory(post=post, membership=employee)
     ClickFactory.create_batch(3, share=share)
     ShareFactory(post=post, membership=tenancy.editor, network="linkedin")
+    rollup_run()  # as the periodic job leaves them
     dashboard = get(tenancy.client_for(tenancy.editor.user), f"/o/{tenancy.org.code}/dashboard/")
     page = get(tenancy.client_for(employee.user), page_url(tenancy.org))
     figures = section(page, "totals")
@@ -315,6 +320,36 @@ def test_totals_are_the_editors_totals(tenancy, employee):
     assert _stat(figures, "total-participants") == _stat(dashboard, "total-participants")
     assert _stat(figures, "total-posts") == str(totals(tenancy.org).posts)
     assert "counted in them without your name" in figures
+
+
+def test_visits_are_read_from_the_rollups_not_the_raw_visits(tenancy, employee):
+    """The raw visits are many (the page took seconds with ten million) and pruned after a
+    while: the total comes from the rollups, as fresh as their last run."""
+    share = ShareFactory(post=PostFactory(organisation=tenancy.org), membership=employee)
+    ClickFactory.create_batch(3, share=share)
+    ClickFactory(share=ShareFactory(post=PostFactory(organisation=tenancy.other_org)))
+    client = tenancy.client_for(employee.user)
+    assert _stat(section(get(client, page_url(tenancy.org)), "totals"), "total-clicks") == "0"
+    rollup_run()
+    assert _stat(section(get(client, page_url(tenancy.org)), "totals"), "total-clicks") == "3"
+    Click.objects.all().delete()  # pruned: the total stays
+    assert _stat(section(get(client, page_url(tenancy.org)), "totals"), "total-clicks") == "3"
+
+
+def test_the_page_reads_no_raw_visit(tenancy, employee):
+    share = ShareFactory(post=PostFactory(organisation=tenancy.org), membership=employee)
+    ClickFactory.create_batch(2, share=share)
+    rollup_run()
+    client = tenancy.client_for(employee.user)
+    with CaptureQueriesContext(connection) as queries:
+        get(client, page_url(tenancy.org))
+    raw = [q["sql"] for q in queries if Click._meta.db_table in q["sql"]]
+    assert raw == []
+
+
+def test_links_to_my_impact_where_it_says_what_nobody_sees(tenancy, employee):
+    cannot = section(get(tenancy.client_for(employee.user), page_url(tenancy.org)), "cannot-see")
+    assert f'href="{reverse("privacy:impact", args=[tenancy.org.code])}"' in cannot
 
 
 def test_says_plainly_what_the_organisation_cannot_see(tenancy, employee):

@@ -103,14 +103,14 @@ class Started(Exception):
 
 @pytest.fixture
 def no_exec(monkeypatch):
-    """``coro serve`` up to the point where it would become gunicorn."""
+    """``coro serve`` up to the point where it would become the web server (granian)."""
     argv: list[list[str]] = []
 
-    def execv(path: str, args: list[str]) -> None:
+    def execve(path: str, args: list[str], environment: dict[str, str]) -> None:
         argv.append(args)
         raise Started
 
-    monkeypatch.setattr(serve_command.os, "execv", execv)
+    monkeypatch.setattr(serve_command.os, "execve", execve)
     return argv
 
 
@@ -123,7 +123,7 @@ def test_serve_prints_and_logs_a_token_while_no_organisation_exists(db, no_exec,
     assert "/setup/" in printed
     assert setup_token.setup_token_matches(token)
     assert token in caplog.text
-    assert "gunicorn" in no_exec[0]
+    assert "granian" in no_exec[0]
 
 
 def test_serve_prints_no_token_once_set_up(db, no_exec):
