@@ -97,7 +97,10 @@ def _raw(table: str, rows: int, first: int, links: int, active: int, *, visits: 
     link = f"{first} + ((({i} * {links}) / {rows}) + ({i} * 7919) % {active}) % {links}"
     if postgres:
         series = f"generate_series(0::bigint, {rows - 1}) g(i)"
-        at = f"TIMESTAMPTZ '2026-01-01 00:00:00+00' + ({i} * {SPAN_SECONDS} / {rows}) * INTERVAL '1 second'"
+        at = (
+            f"TIMESTAMPTZ '2026-01-01 00:00:00+00' "
+            f"+ ({i} * {SPAN_SECONDS} / {rows}) * INTERVAL '1 second'"
+        )
         prefix = ""
         source = series
     else:

@@ -18,10 +18,10 @@ from datetime import date, timedelta
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-WIDTH = 480
+WIDTH = 400
 HEIGHT = 240
 # Room for the axes' labels: left for the values, bottom for the dates.
-MARGIN_LEFT = 48
+MARGIN_LEFT = 60
 MARGIN_RIGHT = 12
 MARGIN_TOP = 12
 MARGIN_BOTTOM = 44
@@ -237,7 +237,7 @@ def time_chart(
     return TimeChart(
         key=key,
         title=title,
-        description=_describe(lines, first, last, with_year),
+        description=_describe(lines, first, last),
         x_label=x_label,
         y_label=y_label,
         days=tuple(days),
@@ -248,7 +248,7 @@ def time_chart(
     )
 
 
-def _describe(lines: Sequence[Line], first: date, last: date, with_year: bool) -> str:
+def _describe(lines: Sequence[Line], first: date, last: date) -> str:
     span = _("From %(first)s to %(last)s.") % {
         "first": date_label(first, month_only=False, with_year=True),
         "last": date_label(last, month_only=False, with_year=True),

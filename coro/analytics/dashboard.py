@@ -19,7 +19,6 @@ What each figure measures (and is called on the page and in the exports):
   show who reacted), so their counts are shown as they are.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -104,10 +103,8 @@ class Totals:
     @property
     def empty(self) -> bool:
         """Nothing happened in the range."""
-        return not any(
-            (self.posts_published, self.share_dialogs, self.posts_made, self.visits)
-            + (self.previews, self.reactions, self.comments)
-        )
+        counts = (self.posts_published, self.share_dialogs, self.posts_made, self.visits)
+        return not any((*counts, self.previews, self.reactions, self.comments))
 
 
 @dataclass(frozen=True)
@@ -186,7 +183,9 @@ _REACH_AGGREGATES = {
 def reach_total(organisation: Organisation, date_range: DateRange) -> Reach:
     start, end = date_range.span(_zone(organisation))
     row = (
-        _shares(organisation, start, end).annotate(audience=_audience()).aggregate(**_REACH_AGGREGATES)
+        _shares(organisation, start, end)
+        .annotate(audience=_audience())
+        .aggregate(**_REACH_AGGREGATES)
     )
     return reach_of(
         people=row["people"],
@@ -282,8 +281,14 @@ def activity(organisation: Organisation, date_range: DateRange) -> Activity:
     return Activity(date_range=date_range, totals=totals, days=series, networks=ordered)
 
 
-def _per_day(rows: QuerySet[ScheduledPost] | QuerySet[Reaction] | QuerySet[Comment], column: str, zone: ZoneInfo) -> dict[date, int]:
-    counted = rows.annotate(day=TruncDate(column, tzinfo=zone)).values("day").annotate(n=Count("pk"))
+def _per_day(
+    rows: QuerySet[ScheduledPost] | QuerySet[Reaction] | QuerySet[Comment],
+    column: str,
+    zone: ZoneInfo,
+) -> dict[date, int]:
+    counted = (
+        rows.annotate(day=TruncDate(column, tzinfo=zone)).values("day").annotate(n=Count("pk"))
+    )
     return {row["day"]: row["n"] for row in counted}
 
 

@@ -13,6 +13,10 @@ from coro.analytics.models import (
     ReleaseNode,
     ReleasePolicy,
     ReleaseYear,
+    RollupCursor,
+    ShareVisits,
+    VisitDay,
+    VisitHour,
 )
 from coro.core.models import Schedule
 from coro.core.personal_data import PersonalDataFile
@@ -36,12 +40,33 @@ def team_figures(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def share_visits(user: User) -> list[dict[str, Any]]:
+    """All the visits and previews each of the person's tracked links brought (kept when
+    the raw visits are pruned)."""
+    rows = ShareVisits.objects.filter(share__membership__user=user).select_related("share")
+    return [
+        {
+            "link": v.share.code,
+            "visits": v.visits,
+            "previews": v.previews,
+            "last_visit_at": v.last_visit_at.isoformat() if v.last_visit_at else None,
+        }
+        for v in rows.order_by("share__created_at", "share__code")
+    ]
+
+
 FILES = [
     PersonalDataFile(
         "team_figures.json",
         (ReflectedStatus,),
         team_figures,
         _("How you are counted in each year's team figures, which are published with noise."),
+    ),
+    PersonalDataFile(
+        "share_visits.json",
+        (ShareVisits,),
+        share_visits,
+        _("All the visits and previews each of your tracked links brought, since it was made."),
     ),
 ]
 
@@ -52,4 +77,7 @@ NOTHING_PERSONAL: dict[type[Model], str] = {
     ReleaseIncrement: "changes of a group's count, about no one person",
     ReleaseNode: "noisy sums about groups",
     Schedule: "when a periodic job runs next",
+    VisitHour: "visits per post, network and team, hour by hour",
+    VisitDay: "visits per post, network and team, day by day",
+    RollupCursor: "how far the visits are added up",
 }

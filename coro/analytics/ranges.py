@@ -98,13 +98,11 @@ def range_parse(
                 "The first day is after the last day. Showing the last 28 days instead."
             )
         if last > today:
-            return default, _(
-                "The last day is in the future. Showing the last 28 days instead."
-            )
+            return default, _("The last day is in the future. Showing the last 28 days instead.")
         if (last - first).days + 1 > MAX_DAYS:
-            return default, _(
-                "Choose at most %(days)s days. Showing the last 28 days instead."
-            ) % {"days": MAX_DAYS}
+            return default, _("Choose at most %(days)s days. Showing the last 28 days instead.") % {
+                "days": MAX_DAYS
+            }
         return DateRange(first, last, Preset.CUSTOM), ""
     if not preset:
         return default, ""

@@ -114,25 +114,41 @@ def batch_bounds(kind: str, *, after: int, size: int) -> tuple[int, int]:
     return int(count), int(last or after)
 
 
-def batch_add(kind: str, *, after: int, upto: int) -> None:
-    """Add the raw rows ``after < id <= upto`` to the hourly, daily and per-link rollups."""
-    hours, days, shares = _table(VisitHour), _table(VisitDay), _table(ShareVisits)
-    raw = _table(_RAW[kind])
-    groups = _groups(kind)
-    per_hour = (
+def _hour_insert(source: str) -> str:
+    hours = _table(VisitHour)
+    return (
         f"INSERT INTO {hours} (organisation_id, post_id, network, team, hour, {_COUNTS}) "
-        f"{groups} "
+        f"{source} "
         f"ON CONFLICT (post_id, network, team, hour) DO UPDATE SET {_add(hours, _COUNTS)}"
     )
-    per_day = (
+
+
+def _day_insert(groups: str) -> str:
+    """Hourly ``groups`` (a table or a parenthesised query) folded into local days."""
+    days = _table(VisitDay)
+    return (
         f"INSERT INTO {days} (organisation_id, post_id, network, team, day, {_COUNTS}) "  # noqa: S608
-        f"SELECT g.o, g.p, g.n, g.t, {_local_day('g.h', 'z.time_zone')}, "
-        f"SUM(g.v), SUM(g.nv), SUM(g.pv) "
-        f"FROM ({groups}) g "
-        f"JOIN {_table(Organisation)} z ON z.id = g.o "
-        f"WHERE TRUE GROUP BY 1, 2, 3, 4, 5 "
+        f"SELECT d.o, d.p, d.n, d.t, {_local_day('d.h', 'z.time_zone')}, "
+        f"SUM(d.v), SUM(d.nv), SUM(d.pv) FROM {groups} d "
+        f"JOIN {_table(Organisation)} z ON z.id = d.o WHERE TRUE GROUP BY 1, 2, 3, 4, 5 "
         f"ON CONFLICT (post_id, network, team, day) DO UPDATE SET {_add(days, _COUNTS)}"
     )
+
+
+def batch_add(kind: str, *, after: int, upto: int) -> None:
+    """Add the raw rows ``after < id <= upto`` to the hourly, daily and per-link rollups."""
+    shares, raw = _table(ShareVisits), _table(_RAW[kind])
+    if _postgres():
+        # The batch is grouped once, then added to both tables in one statement.
+        per_hour_and_day = [
+            f"WITH g AS MATERIALIZED ({_groups(kind)}), "  # noqa: S608
+            f"h AS ({_hour_insert('SELECT * FROM g')}) {_day_insert('g')}"
+        ]
+    else:  # no INSERT inside WITH: the batch is grouped twice
+        per_hour_and_day = [
+            _hour_insert(_groups(kind)),
+            _day_insert(f"({_groups(kind)})"),
+        ]
     link_counts = "COUNT(*), 0, MAX(r.at)" if kind == CLICKS else "0, COUNT(*), NULL"
     per_link = (
         f"INSERT INTO {shares} (share_id, visits, previews, last_visit_at) "  # noqa: S608
@@ -144,5 +160,5 @@ def batch_add(kind: str, *, after: int, upto: int) -> None:
         f"THEN excluded.last_visit_at ELSE {shares}.last_visit_at END"
     )
     with connection.cursor() as cursor:
-        for statement in (per_hour, per_day, per_link):
+        for statement in [*per_hour_and_day, per_link]:
             cursor.execute(statement, [after, upto])

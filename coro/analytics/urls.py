@@ -6,7 +6,7 @@ from coro.analytics.exports import FORMATS, TABLES
 app_name = "analytics"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard.csv", views.export_totals_csv, name="export_csv"),
+    path("dashboard.csv", views.export_csv, name="export_csv"),
     path("dashboard.xlsx", views.export_workbook, name="export_xlsx"),
     path("figures/settings/", settings_views.release_settings, name="release_settings"),
     path(

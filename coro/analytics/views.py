@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from coro.analytics.charts import BarChart, Series, TimeChart, bar_chart, time_chart
 from coro.analytics.dashboard import Activity
 from coro.analytics.exports import FORMATS, TABLES, Source
+from coro.analytics.exports.tables import summary_table
 from coro.analytics.ranges import PRESET_LABELS, DateRange, Preset, range_parse
 from coro.core.downloads import export_filename
 from coro.orgs.access import org_view
@@ -95,9 +96,7 @@ def _downloads(organisation: Organisation, query: str) -> dict[str, list[tuple[s
         table: [
             (
                 fmt.label,
-                reverse(f"analytics:export_{table}_{ext}", args=[organisation.code])
-                + "?"
-                + query,
+                reverse(f"analytics:export_{table}_{ext}", args=[organisation.code]) + "?" + query,
             )
             for ext, fmt in FORMATS.items()
         ]
@@ -153,9 +152,14 @@ def export(request: HttpRequest, membership: Membership, table: str, ext: str) -
 
 
 @org_view(Role.EDITOR)
-def export_totals_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """``dashboard.csv``: the totals (kept at its old address)."""
-    return _export(request, membership, ["totals"], "csv", "dashboard")
+def export_csv(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """``dashboard.csv``: the totals, each post and network, and the latest release, one
+    row each (``tables.summary_table``), for the range in the query string."""
+    organisation = membership.organisation
+    date_range, _error = _range(request, organisation)
+    table = summary_table(Source(organisation, date_range))
+    filename = export_filename(organisation.code, "dashboard", "csv")
+    return FORMATS["csv"].response(filename, [table])
 
 
 @org_view(Role.EDITOR)

@@ -15,7 +15,7 @@ who just shared, so:
     goal's progress is hidden, with the reason;
 (b) team-goal progress counts data only up to the start of today in the organisation's time
     zone, never live ("up to yesterday"), so a count does not move while someone watches;
-(c) company-wide goals count live, as the dashboard's exact totals already do, except in an
+(c) company-wide goals count up to now, as the dashboard's exact totals do, except in an
     organisation with fewer than ``min_group_size`` active members: there the whole company
     is such a small group, so rule (a) applies to it and company progress is hidden, with
     the reason, until the organisation is big enough.

@@ -1,7 +1,10 @@
-"""What the organisation can see about a person, read through the organisation's own selectors.
+"""What the organisation can see about a person, read through the organisation's own selectors;
+and what only the person sees: their own links and the visits each brought ("My impact").
 
 The transparency page is not a description of what admins and editors see: it calls the
-very selectors their pages call, and keeps what concerns the person.
+very selectors their pages call, and keeps what concerns the person. Its totals are the
+dashboard's over all time (the dashboard shows them for a date range); visits come from the
+rollups, like every visit figure Coro shows.
 """
 
 from dataclasses import dataclass

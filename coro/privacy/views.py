@@ -1,5 +1,5 @@
-"""The person's own pages: what the organisation sees, recognition, working hours, their
-data, and erasing their account (charter rules 3, 7 and 9)."""
+"""The person's own pages: what the organisation sees, their own impact, recognition, working
+hours, their data, and erasing their account (charter rules 3, 7 and 9)."""
 
 from django.contrib import messages
 from django.contrib.auth import logout

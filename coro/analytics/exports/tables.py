@@ -112,10 +112,10 @@ def days_table(source: Source) -> Table:
         _("Reactions"),
         _("Comments"),
     )
+    columns = ["visits", "unique_visitors", "previews", "share_dialogs", "posts_made"]
+    columns += ["reactions", "comments"]
     rows: list[tuple[Cell, ...]] = [
-        (d.day, d.visits, d.unique_visitors, d.previews, d.share_dialogs, d.posts_made)
-        + (d.reactions, d.comments)
-        for d in source.activity.days
+        (d.day, *(int(getattr(d, c)) for c in columns)) for d in source.activity.days
     ]
     return Table("days", _("Per day"), header, rows)
 
@@ -188,8 +188,7 @@ def participation_table(source: Source) -> Table:
                 )
             )
         rows += [
-            (g.name, released, g.size, g.participants_text, g.participation)
-            for g in figures.groups
+            (g.name, released, g.size, g.participants_text, g.participation) for g in figures.groups
         ]
     return Table("participation", _("Participation"), header, rows)
 
@@ -230,6 +229,60 @@ def goals_table(source: Source) -> Table:
             )
         )
     return Table("goals", _("Common goals"), header, rows)
+
+
+SUMMARY_HEADER = (
+    "section",
+    "name",
+    "published",
+    "members",
+    "participants_approx",
+    "participation_approx",
+    "share_dialogs_opened",
+    "visits",
+    "posts_made_through_connected_accounts",
+    "unique_visitors_per_day_added_up",
+    "previews",
+    "reach_upper_bound",
+)
+
+
+def summary_table(source: Source) -> Table:
+    """``dashboard.csv``: the totals, each post and network, and the latest release, one
+    section per row (the columns that do not apply are empty)."""
+    totals = source.activity.totals
+    rows: list[tuple[Cell, ...]] = [
+        ("total", source.organisation.name, None, None, None, None)
+        + (totals.share_dialogs, totals.visits, totals.posts_made, totals.unique_visitors)
+        + (totals.previews, totals.reach.audience)
+    ]
+    for post in source.posts_all:
+        published = post.post.published_at
+        rows.append(
+            ("post", post.title, localdate(published) if published else None, None, None, None)
+            + (post.share_dialogs, post.visits, post.posts_made, post.unique_visitors)
+            + (post.previews, post.reach.audience if post.reach else None)
+        )
+    rows += [
+        ("network", n.label, None, None, None, None)
+        + (n.share_dialogs, n.visits, None, n.unique_visitors, n.previews, None)
+        for n in source.activity.networks
+    ]
+    figures = source.release
+    if figures is not None:
+        released = localdate(figures.released_at)
+        if figures.participants is not None:
+            rows.append(
+                ("release", source.organisation.name, released, figures.members)
+                + (figures.participants_text, figures.participation)
+                + (None,) * 6
+            )
+        rows += [
+            ("release_team", g.name, released, g.size, g.participants_text, g.participation)
+            + (None,) * 6
+            for g in figures.groups
+        ]
+    return Table("dashboard", _("Dashboard"), SUMMARY_HEADER, rows)
 
 
 TableBuilder = Callable[[Source], Table]

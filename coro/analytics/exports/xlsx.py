@@ -70,9 +70,7 @@ class XlsxFormat:
     label: str = "XLSX"
 
     def response(self, filename: str, tables: Sequence[Table]) -> HttpResponse:
-        return attachment(
-            HttpResponse(workbook_bytes(tables), content_type=CONTENT_TYPE), filename
-        )
+        return attachment(HttpResponse(workbook_bytes(tables), content_type=CONTENT_TYPE), filename)
 
 
 FORMAT = XlsxFormat()

@@ -232,7 +232,9 @@ def text_of(response) -> str:
     content = b"".join(response) if response.streaming else response.content
     if response.get("Content-Type", "").startswith("image/"):
         return ""  # pixels (re-encoded on upload, without metadata) name no one
-    if response.get("Content-Type", "").startswith("application/zip"):
+    if response.get("Content-Type", "").startswith(
+        ("application/zip", "application/vnd.openxmlformats")
+    ):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "\n".join(archive.read(n).decode("utf-8") for n in archive.namelist())
     return content.decode("utf-8-sig")

@@ -161,7 +161,7 @@ def test_goals_page_shows_an_accessible_progress_bar(tenancy):
     assert '<progress class="goal-bar" max="2000" value="1240"' in text
     assert f'aria-labelledby="goal-title-{goal.code}"' in text
     assert "1,240 of 2,000 visits (62 %)" in text
-    assert "Counted live." in text
+    assert "Updated every few minutes." in text
 
 
 def test_team_goals_say_up_to_yesterday_and_hide_when_the_team_shrinks(tenancy):
@@ -216,7 +216,7 @@ def test_a_tiny_organisation_sees_why_company_progress_is_hidden(tenancy):
     text = client.get(goals_url(tenancy), **EN).content.decode()
     assert goal.title in text
     assert "so company progress is hidden" in text
-    assert "<progress" not in text and "7 of" not in text and "Counted live" not in text
+    assert "<progress" not in text and "7 of" not in text and "Updated every few minutes" not in text
     # The form says so before a company goal is set.
     assert (
         "progress stays hidden until you are"

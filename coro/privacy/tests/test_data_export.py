@@ -55,6 +55,7 @@ FILES = {
     "comments.json",
     "invitations.json",
     "team_figures.json",
+    "share_visits.json",
 }
 
 

@@ -138,7 +138,7 @@ def test_says_that_nobody_else_sees_it_and_how_fresh_it_is(tenancy, shared):
     page = get(tenancy.client_for(tenancy.employee.user), impact_url(tenancy.org))
     only_you = html.unescape(re.sub(r"<[^>]+>", "", page[page.index('id="only-you"') :]))
     assert "Only you see this page." in only_you
-    assert "not admins nor editors" in only_you
+    assert "not even admins or editors" in only_you
     assert "updated every few minutes" in page
     assert "counted apart" in page
 

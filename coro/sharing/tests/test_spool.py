@@ -80,18 +80,22 @@ def test_lines_appended_are_counted_by_flush(share, spool_of, tmp_path):
 def test_the_cursor_is_saved_with_the_rows_and_a_second_flush_counts_nothing(
     share, spool_of, tmp_path
 ):
+    """Previews have no keys to dedupe them: only the cursor keeps them from being counted
+    twice."""
     spool = spool_of()
     for n in range(3):
         spool.append(line(share.code, n))
+        spool.append(line(share.code, n, PREVIEW))
     spool.flush()
     (path,) = spool_files(tmp_path)
     assert spool_offset(path.name) == path.stat().st_size
     spool.flush()
-    assert Click.objects.count() == 3
+    assert (Click.objects.count(), Preview.objects.count()) == (3, 3)
     spool.append(line(share.code, 3))
+    spool.append(line(share.code, 3, PREVIEW))
     spool.flush()
     spool.flush()
-    assert Click.objects.count() == 4
+    assert (Click.objects.count(), Preview.objects.count()) == (4, 4)
     assert spool_offset(path.name) == path.stat().st_size
 
 
@@ -158,16 +162,16 @@ def test_lines_counted_meanwhile_by_someone_else_are_not_counted_again(
     finds the cursor moved on, counts nothing and goes on from there."""
     spool = spool_of()
     for n in range(3):
-        spool.append(line(share.code, n))
+        spool.append(line(share.code, n, PREVIEW))
     spool.flush()
     (path,) = spool_files(tmp_path)
     end = path.stat().st_size
     stale = iter([0])  # the offset as read before the other count
     real = spool_module.spool_offset
     monkeypatch.setattr(spool_module, "spool_offset", lambda name: next(stale, None) or real(name))
-    spool.append(line(share.code, 3))
+    spool.append(line(share.code, 3, PREVIEW))
     assert drain(path, spool._fd) == path.stat().st_size - end
-    assert Click.objects.count() == 4
+    assert Preview.objects.count() == 4
 
 
 def test_a_stale_cursor_counts_nothing(share):
@@ -205,6 +209,7 @@ directory, code, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 spool = Spool(directory, 3600.0)
 for n in range(count):
     spool.append(line(code, n))
+    spool.append(line(code, n, "p"))
 os.write(spool._fd, b"1772445900000\\tv\\t" + code.encode())  # killed mid-line
 print("ready", flush=True)
 time.sleep(600)
@@ -245,11 +250,12 @@ def test_the_file_of_a_killed_process_is_claimed_and_counted_once(share, tmp_pat
     assert child.returncode == -signal.SIGKILL
 
     assert spool_claim_orphans(directory) == 1
-    assert Click.objects.count() == 30  # every whole line; the half line is dropped
+    # Every whole line; the half line is dropped.
+    assert (Click.objects.count(), Preview.objects.count()) == (30, 30)
     assert spool_files(directory) == []
     assert not SpoolCursor.objects.exists()
     assert spool_claim_orphans(directory) == 0
-    assert Click.objects.count() == 30
+    assert (Click.objects.count(), Preview.objects.count()) == (30, 30)
 
 
 def test_an_orphan_half_counted_before_is_counted_from_its_cursor(share, tmp_path):
@@ -259,12 +265,15 @@ def test_an_orphan_half_counted_before_is_counted_from_its_cursor(share, tmp_pat
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
     (path,) = spool_files(directory)
-    first_ten = sum(len(line(share.code, n).encode()) for n in range(10))
-    texts = [line(share.code, n) for n in range(10)]
+    texts = [
+        text for n in range(10) for text in (line(share.code, n), line(share.code, n, PREVIEW))
+    ]
+    first_ten = sum(len(text.encode()) for text in texts)
+    assert path.read_bytes().startswith("".join(texts).encode())
     visits_ingest(texts, cursor=path.name, start=0, offset=first_ten)
-    assert Click.objects.count() == 10
+    assert (Click.objects.count(), Preview.objects.count()) == (10, 10)
     assert spool_claim_orphans(directory) == 1
-    assert Click.objects.count() == 20
+    assert (Click.objects.count(), Preview.objects.count()) == (20, 20)
 
 
 def test_own_files_are_not_orphans(share, spool_of, tmp_path):

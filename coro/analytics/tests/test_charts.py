@@ -1,0 +1,205 @@
+"""The SVG charts: round value ticks, sensible date ticks, labelled axes, readable values,
+empty series, and the markup a screen reader needs."""
+
+import re
+from datetime import date, timedelta
+from itertools import pairwise
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from coro.analytics.charts import (
+    MAX_DATE_TICKS,
+    Series,
+    bar_chart,
+    date_ticks,
+    nice_step,
+    time_chart,
+    value_ticks,
+)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("maximum", "ticks"),
+    [
+        (0, [0, 1]),
+        (1, [0, 1]),
+        (3, [0, 1, 2, 3]),
+        (7, [0, 2, 4, 6, 8]),
+        (10, [0, 2, 4, 6, 8, 10]),
+        (11, [0, 5, 10, 15]),
+        (99, [0, 20, 40, 60, 80, 100]),
+        (1234, [0, 500, 1000, 1500]),
+        (48_000, [0, 10_000, 20_000, 30_000, 40_000, 50_000]),
+    ],
+)
+def test_value_ticks_are_round_and_cover_the_maximum(maximum, ticks):
+    assert value_ticks(maximum) == ticks
+
+
+def test_steps_are_one_two_or_five_times_a_power_of_ten():
+    for maximum in range(1, 5000, 7):
+        step = nice_step(maximum)
+        assert int(str(step)[0]) in (1, 2, 5) and set(str(step)[1:]) <= {"0"}
+        assert step * 5 >= maximum
+
+
+@pytest.mark.parametrize(
+    ("days", "step"), [(1, 1), (6, 1), (7, 2), (12, 2), (28, 7), (42, 7), (84, 14)]
+)
+def test_short_ranges_are_labelled_every_few_days(days, step):
+    start = date(2026, 3, 1)
+    ticks = date_ticks(start, start + timedelta(days=days - 1))
+    assert ticks[0] == start
+    assert all((b - a).days == step for a, b in pairwise(ticks))
+    assert len(ticks) <= MAX_DATE_TICKS
+
+
+def test_long_ranges_are_labelled_on_the_first_of_months():
+    ticks = date_ticks(date(2026, 1, 1), date(2026, 12, 31))
+    assert ticks == [date(2026, m, 1) for m in (1, 3, 5, 7, 9, 11)]
+    ticks = date_ticks(date(2026, 1, 10), date(2026, 4, 20))
+    assert ticks == [date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)]
+
+
+def days(n: int, start: date = date(2026, 3, 1)) -> list[date]:
+    return [start + timedelta(days=i) for i in range(n)]
+
+
+def test_a_time_chart_maps_values_and_dates_inside_its_axes():
+    chart = time_chart(
+        key="visits",
+        title="Visits per day",
+        days=days(7),
+        series=[Series("Visits", [0, 1, 2, 3, 4, 5, 7])],
+        x_label="Day",
+        y_label="Visits",
+    )
+    [line] = chart.lines
+    plot = chart.plot
+    assert line.points[0].x == pytest.approx(plot.left)
+    assert line.points[-1].x == pytest.approx(plot.right)
+    assert line.points[0].y == pytest.approx(plot.bottom)  # 0 on the x axis
+    assert line.points[-1].y == pytest.approx(plot.bottom - plot.height * 7 / 8)  # top is 8
+    assert [t.label for t in chart.y_ticks] == ["0", "2", "4", "6", "8"]
+    assert chart.y_ticks[-1].position == pytest.approx(plot.top)
+    assert [t.label for t in chart.x_ticks] == ["1 Mar", "3 Mar", "5 Mar", "7 Mar"]
+    assert line.points[-1].label == "7 Mar: 7"
+    assert line.total == 22
+    assert "Visits: 22 in all, most on 7 Mar: 7." in chart.description
+    assert chart.rows[-1] == (date(2026, 3, 7), ["7"])
+
+
+def test_big_values_are_grouped_as_people_read_them():
+    chart = time_chart(
+        key="k",
+        title="t",
+        days=days(2),
+        series=[Series("Visits", [12345, 0])],
+        x_label="Day",
+        y_label="Visits",
+    )
+    assert chart.y_ticks[-1].label == "15,000"
+    assert chart.rows[0][1] == ["12,345"]
+
+
+def test_an_empty_series_draws_flat_at_zero_with_an_axis_to_one():
+    chart = time_chart(
+        key="k",
+        title="t",
+        days=days(28),
+        series=[Series("Visits", [0] * 28), Series("Unique", [0] * 28)],
+        x_label="Day",
+        y_label="People",
+    )
+    assert chart.empty
+    assert [t.label for t in chart.y_ticks] == ["0", "1"]
+    assert {p.y for line in chart.lines for p in line.points} == {chart.plot.bottom}
+    assert "Visits: none." in chart.description
+
+
+def test_a_single_day_is_drawn_in_the_middle():
+    chart = time_chart(
+        key="k", title="t", days=days(1), series=[Series("V", [3])], x_label="D", y_label="V"
+    )
+    assert chart.lines[0].points[0].x == pytest.approx(chart.plot.left + chart.plot.width / 2)
+    assert len(chart.x_ticks) == 1
+
+
+def test_a_year_shows_months_and_no_markers():
+    year = days(365, date(2025, 6, 1))
+    chart = time_chart(
+        key="k", title="t", days=year, series=[Series("V", [1] * 365)], x_label="D", y_label="V"
+    )
+    assert not chart.lines[0].markers
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} 20\d\d", t.label) for t in chart.x_ticks)
+
+
+def test_series_differ_by_more_than_colour():
+    chart = time_chart(
+        key="k",
+        title="t",
+        days=days(3),
+        series=[Series("A", [1, 2, 3]), Series("B", [3, 2, 1])],
+        x_label="D",
+        y_label="V",
+    )
+    assert [line.style for line in chart.lines] == ["series-1", "series-2"]
+
+
+def test_the_time_chart_markup_is_accessible():
+    chart = time_chart(
+        key="visits",
+        title="Visits per day",
+        days=days(3),
+        series=[Series("Visits", [1, 0, 4]), Series("Unique visitors", [1, 0, 3])],
+        x_label="Day",
+        y_label="People",
+    )
+    html = render_to_string("analytics/_time_chart.html", {"chart": chart})
+    svg = re.search(r"<svg class=\"chart\"[^>]*>", html).group(0)
+    assert 'role="img"' in svg
+    assert 'aria-labelledby="chart-visits-title chart-visits-desc"' in svg
+    assert 'viewBox="0 0 400 240"' in svg
+    assert 'style="' not in html  # the CSP forbids inline styles
+    assert '<title id="chart-visits-title">Visits per day</title>' in html
+    assert re.search(r'<desc id="chart-visits-desc">From 1 Mar 2026 to 3 Mar 2026\.', html)
+    assert ">Day</text>" in html and ">People</text>" in html  # both axes are labelled
+    assert ">1 Mar</text>" in html and ">4</text>" in html  # ticks: dates and values
+    table = re.search(r'<table id="chart-visits-table">(.*?)</table>', html, re.DOTALL).group(1)
+    assert '<th scope="col" class="num">Unique visitors</th>' in table
+    assert len(re.findall(r"<tr><th scope=\"row\">", table)) == 3
+    assert "<details" in html
+
+
+def test_a_bar_chart_has_a_value_axis_and_readable_values():
+    chart = bar_chart(
+        key="net",
+        title="Visits by network",
+        items=[("LinkedIn", 30), ("X", 12), ("Bluesky", 0)],
+        x_label="Visits",
+        category_label="Network",
+    )
+    widths = [bar.width for bar in chart.bars]
+    assert widths[0] == pytest.approx(chart.x_ticks[-1].position - chart.left * 30 / 30)
+    assert widths[1] == pytest.approx(widths[0] * 12 / 30)
+    assert widths[2] == 0
+    assert [t.label for t in chart.x_ticks] == ["0", "10", "20", "30"]
+    html = render_to_string("analytics/_bar_chart.html", {"chart": chart})
+    assert 'role="img"' in html and ">Visits</text>" in html
+    assert ">LinkedIn</text>" in html and ">30</text>" in html
+    assert "LinkedIn: 30; X: 12; Bluesky: 0." in html
+
+
+def test_an_empty_bar_chart_says_so():
+    chart = bar_chart(key="n", title="t", items=[], x_label="V", category_label="N")
+    assert chart.empty and chart.bars == ()
+    html = render_to_string("analytics/_bar_chart.html", {"chart": chart})
+    assert "<svg" not in html and "Nothing yet in these days." in html
