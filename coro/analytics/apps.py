@@ -20,7 +20,13 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
 
     def ready(self) -> None:
+        from coro.analytics.goal_visits import goal_visits
+        from coro.community.selectors import goal_visits_register
         from coro.core.periodic import PeriodicJob, periodic_register
+
+        # Goals count visits from the rollups; community, below analytics, is given the
+        # counter here.
+        goal_visits_register(goal_visits)
 
         # New visits and previews are added to the hourly, daily and per-link rollups that
         # the dashboards read.

@@ -188,8 +188,14 @@ class VisitHour(models.Model):
     one team (``team`` is its code; blank: no team, or anonymous links), in one UTC hour.
     Kept when the raw visits are pruned. Maintained by ``rollups.rollup_run``."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="+")
+    # No index of their own: (organisation, hour/day) and the unique constraint, which starts
+    # with the post, cover them, and every index slows the rollups' writes.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    post = models.ForeignKey(
+        "content.Post", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     network = models.CharField(max_length=16)
     team = models.CharField(max_length=16, blank=True)
     hour = models.DateTimeField()
@@ -212,8 +218,14 @@ class VisitHour(models.Model):
 class VisitDay(models.Model):
     """The same as ``VisitHour`` for one day of the organisation's own time zone."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="+")
+    # No index of their own: (organisation, hour/day) and the unique constraint, which starts
+    # with the post, cover them, and every index slows the rollups' writes.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    post = models.ForeignKey(
+        "content.Post", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     network = models.CharField(max_length=16)
     team = models.CharField(max_length=16, blank=True)
     day = models.DateField()

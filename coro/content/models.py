@@ -255,6 +255,7 @@ class Reaction(models.Model):
                 fields=["post", "membership", "kind"], name="one_reaction_per_kind"
             )
         ]
+        indexes = [models.Index(fields=["created_at"])]  # the dashboard's climate by day
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.post_id}"
@@ -283,6 +284,7 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [models.Index(fields=["created_at"])]  # the dashboard's climate by day
 
     def __str__(self) -> str:
         return self.body[:40]

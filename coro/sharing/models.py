@@ -48,6 +48,7 @@ class Share(models.Model):
                 fields=["post", "membership", "network"], name="one_share_per_post_person_network"
             )
         ]
+        indexes = [models.Index(fields=["created_at"])]  # the dashboard's days
 
     def __str__(self) -> str:
         return f"{self.post} → {self.network}"
@@ -163,7 +164,10 @@ class ScheduledPost(models.Model):
 
     class Meta:
         ordering = ["run_at"]
-        indexes = [models.Index(fields=["status", "run_at"])]
+        indexes = [
+            models.Index(fields=["status", "run_at"]),
+            models.Index(fields=["status", "posted_at"]),  # the dashboard's posts made
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} ({self.status})"

@@ -64,7 +64,10 @@ def drain(path: Path, fd: int, *, to_end: bool = False) -> int:
         texts = chunk[:end].decode("utf-8", errors="replace").splitlines(keepends=True)
         counted = visits_ingest(texts, cursor=name, start=offset, offset=offset + end)
         if counted.stale:  # counted by someone else meanwhile: go on from where they got
-            offset = spool_offset(name)
+            moved = spool_offset(name)
+            if moved == offset:  # cannot happen; never loop on it
+                raise RuntimeError(f"The cursor of {name} is stuck at {offset}.")
+            offset = moved
             continue
         offset += end
         total += end

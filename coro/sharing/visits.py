@@ -144,7 +144,7 @@ def visits_ingest(
         VisitSeen.objects.bulk_create(new_keys, batch_size=_CHUNK)
         Click.objects.bulk_create(clicks, batch_size=_CHUNK)
         Preview.objects.bulk_create(previews, batch_size=_CHUNK)
-        if False:
+        if cursor:
             SpoolCursor.objects.update_or_create(
                 name=cursor, defaults={"offset": offset, "updated_at": now or timezone.now()}
             )

@@ -5,17 +5,20 @@ texts a person needs to get through the loop are translated.
 """
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pytest
 from django.utils import translation
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from coro.analytics.rollups import rollup_run
 from coro.core.languages import language_name
 from coro.orgs.models import Role
 from coro.program.selectors import is_enrolled
 from coro.sharing.models import Click
 from testing.factories import MembershipFactory, OrganisationFactory, PostFactory, TermsFactory
+from testing.landing import landing_server
 from testing.tenancy import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,9 +40,21 @@ def log_in(page: Page, base: str, email: str, language: str = "en") -> None:
     page.get_by_role("button", name=t(language, "Log in"), exact=True).click()
 
 
+PERSON_BROWSER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/140.0.0.0 Safari/537.36"
+)
+
+
+@pytest.fixture
+def landing_base() -> Iterator[str]:
+    with landing_server() as base:
+        yield base
+
+
 @pytest.mark.parametrize("language", sorted(LOCALES))
 def test_publish_join_share_follow_and_count(
-    live_server, browser: Browser, language: str, settings
+    live_server, browser: Browser, language: str, settings, landing_base: str
 ) -> None:
     # Tracked links are made on the configured address: here, the test's server.
     settings.BASE_URL = live_server.url
@@ -50,9 +65,7 @@ def test_publish_join_share_follow_and_count(
         organisation=org, role=Role.EMPLOYEE, user__email="emi@example.com"
     )
     base = live_server.url
-    landing = (
-        f"{base}/healthz?page=albufera"  # a page that exists, since nothing leaves this machine
-    )
+    landing = f"{landing_base}/albufera?page=1"  # nothing leaves this machine
 
     # The editor writes and publishes a post.
     editor_context = browser.new_context(locale=LOCALES[language])
@@ -119,11 +132,16 @@ def test_publish_join_share_follow_and_count(
     assert query["text"] == [words]
 
     # Someone follows the tracked link and lands on the post's page.
-    visitor = browser.new_context()
+    # A person's browser: headless Chromium's own user agent counts as a preview fetcher.
+    visitor = browser.new_context(user_agent=PERSON_BROWSER)
     visit = visitor.new_page()
     visit.goto(tracked)
-    assert visit.url == landing
+    landed = urlsplit(visit.url)
+    assert urlunsplit(landed._replace(query="")) == landing.split("?")[0]
+    assert parse_qs(landed.query)["page"] == ["1"]  # the link's own parameter, kept
+    assert parse_qs(landed.query)["utm_medium"] == ["employee_advocacy"]
     assert Click.objects.count() == 1
+    rollup_run()  # the job that adds visits up every minute
 
     # The editor sees the click, as a number.
     # exact: in Catalan the thank-you board's link also starts with "Tauler".

@@ -247,25 +247,53 @@ SUMMARY_HEADER = (
 )
 
 
+def _summary_row(section: str, name: str, **cells: Cell) -> tuple[Cell, ...]:
+    """One row of ``dashboard.csv``: ``cells`` by column name, the others empty."""
+    unknown = set(cells) - set(SUMMARY_HEADER)
+    assert not unknown, unknown
+    return (section, name, *(cells.get(column) for column in SUMMARY_HEADER[2:]))
+
+
 def summary_table(source: Source) -> Table:
     """``dashboard.csv``: the totals, each post and network, and the latest release, one
     section per row (the columns that do not apply are empty)."""
     totals = source.activity.totals
-    rows: list[tuple[Cell, ...]] = [
-        ("total", source.organisation.name, None, None, None, None)
-        + (totals.share_dialogs, totals.visits, totals.posts_made, totals.unique_visitors)
-        + (totals.previews, totals.reach.audience)
+    rows = [
+        _summary_row(
+            "total",
+            source.organisation.name,
+            share_dialogs_opened=totals.share_dialogs,
+            visits=totals.visits,
+            posts_made_through_connected_accounts=totals.posts_made,
+            unique_visitors_per_day_added_up=totals.unique_visitors,
+            previews=totals.previews,
+            reach_upper_bound=totals.reach.audience,
+        )
     ]
     for post in source.posts_all:
         published = post.post.published_at
         rows.append(
-            ("post", post.title, localdate(published) if published else None, None, None, None)
-            + (post.share_dialogs, post.visits, post.posts_made, post.unique_visitors)
-            + (post.previews, post.reach.audience if post.reach else None)
+            _summary_row(
+                "post",
+                post.title,
+                published=localdate(published) if published else None,
+                share_dialogs_opened=post.share_dialogs,
+                visits=post.visits,
+                posts_made_through_connected_accounts=post.posts_made,
+                unique_visitors_per_day_added_up=post.unique_visitors,
+                previews=post.previews,
+                reach_upper_bound=post.reach.audience if post.reach else None,
+            )
         )
     rows += [
-        ("network", n.label, None, None, None, None)
-        + (n.share_dialogs, n.visits, None, n.unique_visitors, n.previews, None)
+        _summary_row(
+            "network",
+            n.label,
+            share_dialogs_opened=n.share_dialogs,
+            visits=n.visits,
+            unique_visitors_per_day_added_up=n.unique_visitors,
+            previews=n.previews,
+        )
         for n in source.activity.networks
     ]
     figures = source.release
@@ -273,16 +301,35 @@ def summary_table(source: Source) -> Table:
         released = localdate(figures.released_at)
         if figures.participants is not None:
             rows.append(
-                ("release", source.organisation.name, released, figures.members)
-                + (figures.participants_text, figures.participation)
-                + (None,) * 6
+                _release_row(
+                    "release",
+                    source.organisation.name,
+                    released,
+                    figures.members,
+                    figures.participants_text,
+                    figures.participation,
+                )
             )
         rows += [
-            ("release_team", g.name, released, g.size, g.participants_text, g.participation)
-            + (None,) * 6
+            _release_row(
+                "release_team", g.name, released, g.size, g.participants_text, g.participation
+            )
             for g in figures.groups
         ]
     return Table("dashboard", _("Dashboard"), SUMMARY_HEADER, rows)
+
+
+def _release_row(
+    section: str, name: str, released: Cell, members: int, participants: str, rate: str
+) -> tuple[Cell, ...]:
+    return _summary_row(
+        section,
+        name,
+        published=released,
+        members=members,
+        participants_approx=participants,
+        participation_approx=rate,
+    )
 
 
 TableBuilder = Callable[[Source], Table]

@@ -77,7 +77,7 @@ ORG_ROUTES = sorted(
 
 
 def is_export(route: str) -> bool:
-    return route.endswith((".csv", ".json", ".zip"))
+    return route.endswith((".csv", ".json", ".zip", ".xlsx"))
 
 
 # --- The organisation ---------------------------------------------------------------------
