@@ -243,6 +243,53 @@ class VisitDay(models.Model):
         return f"{self.post_id} {self.network} {self.day}: {self.visits}"
 
 
+class PostDay(models.Model):
+    """Visits of one post on one day of the organisation's time zone, all networks and teams
+    together: what the dashboard's posts table reads (far fewer rows than ``VisitDay``)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    post = models.ForeignKey(
+        "content.Post", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    visits = models.PositiveIntegerField(default=0)
+    new_visitors = models.PositiveIntegerField(default=0)
+    previews = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "day"], name="one_post_day")]
+        indexes = [models.Index(fields=["organisation", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.day}: {self.visits}"
+
+
+class NetworkDay(models.Model):
+    """Visits through one network on one day of the organisation's time zone, all posts and
+    teams together: the dashboard's totals, days and networks (a dozen rows a day)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    network = models.CharField(max_length=16)
+    day = models.DateField()
+    visits = models.PositiveIntegerField(default=0)
+    new_visitors = models.PositiveIntegerField(default=0)
+    previews = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day", "network"], name="one_network_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.day}: {self.visits}"
+
+
 class ShareVisits(models.Model):
     """All the visits and previews of one tracked link: what its sharer sees as their own
     impact (never shown to anyone else by name)."""

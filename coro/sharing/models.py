@@ -37,6 +37,9 @@ class Share(models.Model):
     )
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # The sharer's audience on this network when they first shared (their connected account's
+    # followers, else what they told Coro); None when unknown. Summed, it is the reach.
+    audience = models.PositiveIntegerField(null=True, blank=True)
     # The words the person last shared through Coro here, exactly as they wrote them. Used only
     # to tell them when colleagues already shared almost the same words; blanked when they
     # leave the program (it is theirs).

@@ -14,7 +14,7 @@ saved in the same transaction as the rows: a line is counted once, whatever stop
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,6 +24,10 @@ from coro.sharing.visitors import day_end, hour_end
 
 VISIT = "v"
 PREVIEW = "p"
+# A key is kept this long after its hour or day is over: a line can be counted a little
+# late (the spool's next batch, a file left by a stopped process and claimed minutes later)
+# and must still find the key of the visit it repeats.
+SEEN_GRACE = timedelta(hours=1)
 _CHUNK = 500
 _LOCK_ID = 7_460_001  # pg_advisory_xact_lock key of visit counting
 
@@ -133,11 +137,15 @@ def visits_ingest(
                 counted.repeats += 1
             else:
                 seen.add(line.link_key)
-                new_keys.append(VisitSeen(key=line.link_key, expires_at=hour_end(line.at)))
+                new_keys.append(
+                    VisitSeen(key=line.link_key, expires_at=hour_end(line.at) + SEEN_GRACE)
+                )
                 new_visitor = line.day_key not in seen
                 if new_visitor:
                     seen.add(line.day_key)
-                    new_keys.append(VisitSeen(key=line.day_key, expires_at=day_end(line.at)))
+                    new_keys.append(
+                        VisitSeen(key=line.day_key, expires_at=day_end(line.at) + SEEN_GRACE)
+                    )
                 clicks.append(
                     Click(share_id=share[0], at=line.at, team_id=share[1], new_visitor=new_visitor)
                 )
@@ -164,6 +172,6 @@ def spool_forget(name: str) -> None:
 
 
 def seen_prune(*, now: datetime | None = None) -> int:
-    """Delete the keys whose hour or day is over; how many."""
+    """Delete the keys whose hour or day is over (and ``SEEN_GRACE`` after it); how many."""
     deleted, _ = VisitSeen.objects.filter(expires_at__lte=now or timezone.now()).delete()
     return deleted

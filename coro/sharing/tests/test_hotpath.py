@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from coro.sharing import hotpath
 from coro.sharing import spool as spool_module
@@ -211,7 +213,18 @@ def test_everything_else_goes_to_the_app_behind(front, behind, method, path, db)
     assert behind.paths == [(method, path)]
 
 
-def test_a_post_to_a_tracked_link_is_refused_by_django(share):
+@pytest.fixture
+def connection_kept():
+    """Django's handler closes the database connection when a request ends; the test's
+    transaction needs it (the test client does the same)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_a_post_to_a_tracked_link_is_refused_by_django(share, connection_kept):
     """Without a CSRF token Django's middleware refuses it (403) before the view would
     (405: GET and HEAD only)."""
     answer = call(application, f"/r/{share.code}", method="POST")
@@ -250,6 +263,20 @@ def test_a_cached_link_costs_no_query(front, share, spooled, django_assert_num_q
     assert first.status == second.status == third.status == "302 Found"
     assert second.headers["Location"] == first.headers["Location"]
     assert not Click.objects.exists()  # written down, not counted yet
+    spool_module.spool().flush()
+    assert (Click.objects.count(), Preview.objects.count()) == (2, 1)
+
+
+def test_the_spool_holds_no_address_or_user_agent(front, share, spooled, tmp_path, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    call(front, f"/r/{share.code}", user_agent="Mozilla/5.0 UniqueAgent/7.7")
+    call(front, f"/r/{share.code}", address="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.44")
+    call(front, f"/r/{share.code}", method="HEAD", user_agent="UniqueAgent/7.7 bot/1")
+    (path,) = tmp_path.glob("*.spool")
+    written = path.read_bytes()
+    assert written.count(b"\n") == 3
+    for needle in (VISITOR, "203.0.113.44", "10.0.0.9", "UniqueAgent", BROWSER):
+        assert needle.encode() not in written
     spool_module.spool().flush()
     assert (Click.objects.count(), Preview.objects.count()) == (2, 1)
 

@@ -4,16 +4,25 @@ and hour; previews apart; nothing about the visitor stored; forged headers chang
 Visits go through the test client (``VISITS_INLINE``: counted at once); the clock is the
 redirect's (``visiting.clock``)."""
 
-from datetime import UTC, datetime
+import threading
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import OperationalError, connection
 
 from coro.sharing import visits
 from coro.sharing.models import Click, Preview, VisitSalt, VisitSeen
 from coro.sharing.visitors import salts_prune
-from coro.sharing.visits import PREVIEW, VISIT, VisitLine, seen_prune, visits_ingest
+from coro.sharing.visits import (
+    PREVIEW,
+    SEEN_GRACE,
+    VISIT,
+    VisitLine,
+    seen_prune,
+    visits_ingest,
+)
 from testing.factories import PostFactory, ShareFactory, TeamFactory
 
 from .visiting import BROWSER, VISITOR, visit
@@ -330,13 +339,25 @@ def test_ingest_counts_unknown_codes_apart(share):
 
 
 def test_seen_prune_deletes_expired_keys_only(share):
-    visits_ingest([line(code=share.code)])  # 10:05: link key until 11:00, day key until 24:00
+    """A key lasts its hour (or day) and ``SEEN_GRACE`` more, for lines counted late."""
+    assert timedelta(hours=1) == SEEN_GRACE
+    visits_ingest([line(code=share.code)])  # 10:05: link key until 12:00, day key until 01:00
     assert VisitSeen.objects.count() == 2
-    assert seen_prune(now=datetime(2026, 3, 2, 10, 59, tzinfo=UTC)) == 0
-    assert seen_prune(now=datetime(2026, 3, 2, 11, 0, tzinfo=UTC)) == 1
-    assert VisitSeen.objects.get().expires_at == datetime(2026, 3, 3, tzinfo=UTC)
-    assert seen_prune(now=datetime(2026, 3, 3, tzinfo=UTC)) == 1
+    assert seen_prune(now=datetime(2026, 3, 2, 11, 59, tzinfo=UTC)) == 0
+    assert seen_prune(now=datetime(2026, 3, 2, 12, 0, tzinfo=UTC)) == 1
+    assert VisitSeen.objects.get().expires_at == datetime(2026, 3, 3, 1, tzinfo=UTC)
+    assert seen_prune(now=datetime(2026, 3, 3, 1, tzinfo=UTC)) == 1
     assert not VisitSeen.objects.exists()
+
+
+def test_a_line_counted_late_still_finds_its_key(share):
+    """10:59:59 is counted at 11:00:01, after the hourly prune ran at 11:00: still a repeat
+    of the visit at 10:05."""
+    visits_ingest([line(code=share.code)])
+    seen_prune(now=datetime(2026, 3, 2, 11, 0, tzinfo=UTC))
+    late = line(code=share.code, at=datetime(2026, 3, 2, 10, 59, 59, tzinfo=UTC))
+    assert visits_ingest([late]).repeats == 1
+    assert Click.objects.count() == 1
 
 
 def test_pruning_salts_and_keys_keeps_the_counted_visits(client, share, clock):
@@ -346,6 +367,7 @@ def test_pruning_salts_and_keys_keeps_the_counted_visits(client, share, clock):
     assert VisitSalt.objects.count() == 2
     assert salts_prune(now=clock.at) == 1
     assert seen_prune(now=clock.at) == 2  # yesterday's link and day keys
+    assert VisitSeen.objects.count() == 2  # today's
     assert clicks() == 2
     clock.advance(minutes=10)
     visit(client, share)  # today's keys still work: the same hour, a repeat
@@ -360,3 +382,42 @@ def test_keys_of_the_same_visitor_differ_across_days(client, share, clock):
     second = set(VisitSeen.objects.values_list("key", flat=True)) - first
     assert len(first) == len(second) == 2
     assert not first & second
+
+
+# --- Batches counted at the same time -----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_counted_at_once_count_each_visitor_once():
+    """Web processes count their batches at the same time: one at a time across processes
+    (an advisory lock on PostgreSQL, the write lock on SQLite), so a key is counted once."""
+    share = ShareFactory()
+    texts = [
+        line(code=share.code, link_key=f"l{n % 20:031x}", day_key=f"d{n % 20:031x}")
+        for n in range(60)
+    ]
+    failures: list[str] = []
+
+    def count() -> None:
+        try:
+            for _ in range(100):
+                try:
+                    visits_ingest(texts)
+                    return
+                except OperationalError:  # SQLite busy: the spool tries again later too
+                    time.sleep(0.02)
+            failures.append("gave up")
+        except Exception as error:  # e.g. a key inserted twice: the lock did not hold
+            failures.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=count) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert Click.objects.count() == 20
+    assert Click.objects.filter(new_visitor=True).count() == 20
+    assert VisitSeen.objects.count() == 40
