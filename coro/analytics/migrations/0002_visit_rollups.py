@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('analytics', '0001_initial'),
         ('content', '0003_dashboard_indexes'),
         ('orgs', '0006_working_hours'),
-        ('sharing', '0009_visit_rollups'),
+        ('sharing', '0009_share_audience'),
     ]
 
     operations = [
