@@ -1,6 +1,6 @@
 """The rollups' raw SQL, kept in one place (``rollups`` says when it runs).
 
-Each statement adds one batch of raw rows (ids in ``(after, upto]``) to a rollup table,
+Each statement adds one batch of raw rows (ids in ``(after, upto]``) to the rollup tables,
 grouped in the database: ``INSERT ... SELECT ... GROUP BY ... ON CONFLICT (...) DO UPDATE
 SET n = <table>.n + excluded.n``. The same text runs on SQLite (3.24 or later) and
 PostgreSQL; only two expressions differ, the UTC hour of a time and the local day of an
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import connection
 from django.db.models import Model
 
-from coro.analytics.models import ShareVisits, VisitDay, VisitHour
+from coro.analytics.models import NetworkDay, PostDay, ShareVisits, VisitDay, VisitHour
 from coro.content.models import Post
 from coro.orgs.models import Membership, Organisation, Team
 from coro.sharing.models import Click, Preview, Share
@@ -123,32 +123,77 @@ def _hour_insert(source: str) -> str:
     )
 
 
-def _day_insert(groups: str) -> str:
-    """Hourly ``groups`` (a table or a parenthesised query) folded into local days."""
-    days = _table(VisitDay)
+def _days(groups: str) -> str:
+    """Hourly ``groups`` (a table name or a parenthesised query) folded into local days."""
     return (
-        f"INSERT INTO {days} (organisation_id, post_id, network, team, day, {_COUNTS}) "  # noqa: S608
-        f"SELECT d.o, d.p, d.n, d.t, {_local_day('d.h', 'z.time_zone')}, "
-        f"SUM(d.v), SUM(d.nv), SUM(d.pv) FROM {groups} d "
-        f"JOIN {_table(Organisation)} z ON z.id = d.o WHERE TRUE GROUP BY 1, 2, 3, 4, 5 "
-        f"ON CONFLICT (post_id, network, team, day) DO UPDATE SET {_add(days, _COUNTS)}"
+        f"SELECT g.o, g.p, g.n, g.t, {_local_day('g.h', 'z.time_zone')} AS d, "  # noqa: S608
+        f"SUM(g.v) AS v, SUM(g.nv) AS nv, SUM(g.pv) AS pv FROM {groups} g "
+        f"JOIN {_table(Organisation)} z ON z.id = g.o GROUP BY 1, 2, 3, 4, 5"
+    )
+
+
+def _day_inserts(days: str) -> list[str]:
+    """Daily groups ``days`` (a table name, one row per (o, p, n, t, d) with its counts v,
+    nv, pv) added per post, network and team (``VisitDay``), per post (``PostDay``) and
+    per network (``NetworkDay``)."""
+    visit_days, post_days, network_days = _table(VisitDay), _table(PostDay), _table(NetworkDay)
+    sums = "SUM(d.v), SUM(d.nv), SUM(d.pv)"
+    return [
+        f"INSERT INTO {visit_days} (organisation_id, post_id, network, team, day, {_COUNTS}) "  # noqa: S608
+        f"SELECT d.o, d.p, d.n, d.t, d.d, d.v, d.nv, d.pv FROM {days} d WHERE TRUE "
+        f"ON CONFLICT (post_id, network, team, day) DO UPDATE SET {_add(visit_days, _COUNTS)}",
+        f"INSERT INTO {post_days} (organisation_id, post_id, day, {_COUNTS}) "  # noqa: S608
+        f"SELECT d.o, d.p, d.d, {sums} FROM {days} d WHERE TRUE GROUP BY 1, 2, 3 "
+        f"ON CONFLICT (post_id, day) DO UPDATE SET {_add(post_days, _COUNTS)}",
+        f"INSERT INTO {network_days} (organisation_id, network, day, {_COUNTS}) "  # noqa: S608
+        f"SELECT d.o, d.n, d.d, {sums} FROM {days} d WHERE TRUE GROUP BY 1, 2, 3 "
+        f"ON CONFLICT (organisation_id, day, network) DO UPDATE SET "
+        f"{_add(network_days, _COUNTS)}",
+    ]
+
+
+# SQLite has no INSERT inside WITH: the batch's hourly and daily groups go to temporary
+# tables (one per connection, emptied before each batch), each read by several INSERTs.
+_SQLITE_HOURS = "coro_rollup_hours"
+_SQLITE_DAYS = "coro_rollup_days"
+
+
+def _sqlite_statements(kind: str) -> list[tuple[str, bool]]:
+    """(statement, takes the batch's bounds) for SQLite."""
+    hours, days = _SQLITE_HOURS, _SQLITE_DAYS
+    columns = "o INTEGER, p INTEGER, n TEXT, t TEXT, {} TEXT, v INTEGER, nv INTEGER, pv INTEGER"
+    return [
+        (f"CREATE TEMP TABLE IF NOT EXISTS {hours} ({columns.format('h')})", False),
+        (f"CREATE TEMP TABLE IF NOT EXISTS {days} ({columns.format('d')})", False),
+        (f"DELETE FROM {hours}", False),  # noqa: S608
+        (f"DELETE FROM {days}", False),  # noqa: S608
+        (f"INSERT INTO {hours} {_groups(kind)}", True),  # noqa: S608
+        (_hour_insert(f"SELECT * FROM {hours} WHERE TRUE"), False),  # noqa: S608
+        (f"INSERT INTO {days} {_days(hours)}", False),  # noqa: S608
+        *((statement, False) for statement in _day_inserts(days)),
+    ]
+
+
+def _postgres_statement(kind: str) -> str:
+    """The batch grouped once per hour and once per day, added to the four tables in one
+    statement."""
+    inserts = _day_inserts("dg")
+    return (
+        f"WITH g AS MATERIALIZED ({_groups(kind)}), "  # noqa: S608
+        f"dg AS MATERIALIZED ({_days('g')}), "
+        f"h AS ({_hour_insert('SELECT * FROM g')}), "
+        f"vd AS ({inserts[0]}), pd AS ({inserts[1]}) {inserts[2]}"
     )
 
 
 def batch_add(kind: str, *, after: int, upto: int) -> None:
-    """Add the raw rows ``after < id <= upto`` to the hourly, daily and per-link rollups."""
+    """Add the raw rows ``after < id <= upto`` to the hourly, daily (per post, network and
+    team; per post; per network) and per-link rollups."""
     shares, raw = _table(ShareVisits), _table(_RAW[kind])
     if _postgres():
-        # The batch is grouped once, then added to both tables in one statement.
-        per_hour_and_day = [
-            f"WITH g AS MATERIALIZED ({_groups(kind)}), "  # noqa: S608
-            f"h AS ({_hour_insert('SELECT * FROM g')}) {_day_insert('g')}"
-        ]
-    else:  # no INSERT inside WITH: the batch is grouped twice
-        per_hour_and_day = [
-            _hour_insert(_groups(kind)),
-            _day_insert(f"({_groups(kind)})"),
-        ]
+        per_hour_and_day = [(_postgres_statement(kind), True)]
+    else:
+        per_hour_and_day = _sqlite_statements(kind)
     link_counts = "COUNT(*), 0, MAX(r.at)" if kind == CLICKS else "0, COUNT(*), NULL"
     per_link = (
         f"INSERT INTO {shares} (share_id, visits, previews, last_visit_at) "  # noqa: S608
@@ -160,5 +205,5 @@ def batch_add(kind: str, *, after: int, upto: int) -> None:
         f"THEN excluded.last_visit_at ELSE {shares}.last_visit_at END"
     )
     with connection.cursor() as cursor:
-        for statement in [*per_hour_and_day, per_link]:
-            cursor.execute(statement, [after, upto])
+        for statement, bounded in [*per_hour_and_day, (per_link, True)]:
+            cursor.execute(statement, [after, upto] if bounded else None)

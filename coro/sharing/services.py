@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from coro.connections.models import ConnectedAccount, NetworkProfile
 from coro.content.models import Post
 from coro.content.services import post_link_lock
 from coro.networks import Network, text_validate
@@ -24,13 +25,38 @@ def share_text_check(*, network: Network, text: str, link: str) -> None:
         raise ValidationError(errors)
 
 
+def share_audience(*, membership: Membership, network: str) -> int | None:
+    """The person's audience on ``network`` now: their connected account's followers, else
+    the number they told Coro (``NetworkProfile``); None when neither is known."""
+    followers = (
+        ConnectedAccount.objects.filter(membership=membership, network=network)
+        .values_list("followers_count", flat=True)
+        .first()
+    )
+    if followers is not None:
+        return int(followers)
+    told = (
+        NetworkProfile.objects.filter(membership=membership, network=network)
+        .values_list("approximate_audience", flat=True)
+        .first()
+    )
+    return None if told is None else int(told)
+
+
 def share_get_or_create(
     *, post: Post, membership: Membership, network: str, code: str | None = None
 ) -> Share:
     """The tracked link for (post, person, network), made on first use, with ``code`` when
     given (the one the share screen reserved and showed, ``sharing.reserved``) and unused.
-    An existing share keeps its own code."""
-    defaults: dict[str, object] = {"team_id": membership.team_id}
+    An existing share keeps its own code and its audience (the sharer's audience on the
+    network when they first shared: what the dashboard's reach adds up)."""
+    existing = Share.objects.filter(post=post, membership=membership, network=network).first()
+    if existing is not None:
+        return existing
+    defaults: dict[str, object] = {
+        "team_id": membership.team_id,
+        "audience": share_audience(membership=membership, network=network),
+    }
     if code:
         defaults["code"] = code
     try:
@@ -78,6 +104,8 @@ def click_record(*, share: Share) -> Click:
 
 def shares_detach(*, membership: Membership) -> int:
     """Unlink the person from their tracked links, which keep working and counting visits,
-    anonymously, and forget the words they shared (those are theirs). Used when they leave
-    the program; returns how many links were detached."""
-    return Share.objects.filter(membership=membership).update(membership=None, text="")
+    anonymously, and forget the words they shared and their audience (those are theirs).
+    Used when they leave the program; returns how many links were detached."""
+    return Share.objects.filter(membership=membership).update(
+        membership=None, text="", audience=None
+    )

@@ -8,7 +8,14 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
-from coro.analytics.models import RollupCursor, ShareVisits, VisitDay, VisitHour
+from coro.analytics.models import (
+    NetworkDay,
+    PostDay,
+    RollupCursor,
+    ShareVisits,
+    VisitDay,
+    VisitHour,
+)
 from coro.analytics.rollups import rollup_run, visits_prune
 from coro.core.periodic import JOBS
 from coro.sharing.models import Click, Preview, Share, VisitSalt, VisitSeen
@@ -42,7 +49,12 @@ def _clicks(share: Share, *ats: datetime, new_visitor: bool = False) -> None:
         ClickFactory(share=share, at=at, new_visitor=new_visitor)
 
 
-def _totals(model: type[VisitHour] | type[VisitDay]) -> dict[str, int | None]:
+DAILY = (VisitDay, PostDay, NetworkDay)
+
+
+def _totals(
+    model: type[VisitHour] | type[VisitDay] | type[PostDay] | type[NetworkDay],
+) -> dict[str, int | None]:
     return model.objects.aggregate(
         visits=Sum("visits"), new_visitors=Sum("new_visitors"), previews=Sum("previews")
     )
@@ -67,7 +79,8 @@ def test_rollups_equal_the_raw_counts_after_several_runs():
     expected = {"visits": raw, "new_visitors": 3, "previews": 1}
     assert raw == 7
     assert _totals(VisitHour) == expected
-    assert _totals(VisitDay) == expected
+    for model in DAILY:
+        assert _totals(model) == expected, model
     per_link = {v.share_id: (v.visits, v.previews) for v in ShareVisits.objects.all()}
     assert per_link == {first.pk: (4, 1), second.pk: (3, 0)}
     # The same hour of the same link is one row, added to.
@@ -114,6 +127,50 @@ def test_hours_are_utc_and_days_are_the_organisations():
     }
     days = dict(VisitDay.objects.values_list("day", "visits"))
     assert days == {date(2026, 1, 11): 1, date(2026, 1, 10): 1, date(2026, 7, 11): 1}
+
+
+def test_posts_and_networks_per_day_add_up_every_network_and_team():
+    """``PostDay`` is one row per post and local day, whatever the network and team;
+    ``NetworkDay`` one per organisation, network and day, whatever the post."""
+    first = _share(time_zone="Europe/Madrid")
+    organisation = first.post.organisation
+    other_team = MembershipFactory(
+        organisation=organisation, team=TeamFactory(organisation=organisation)
+    )
+    same_post_linkedin = ShareFactory(post=first.post, membership=other_team, network="linkedin")
+    other_post = ShareFactory(
+        post=PostFactory(organisation=organisation), membership=first.membership, network="x"
+    )
+    late = datetime(2026, 1, 10, 23, 30, tzinfo=UTC)  # the 11th in Madrid
+    _clicks(first, NOW, late, new_visitor=True)
+    _clicks(same_post_linkedin, NOW, NOW + timedelta(minutes=1))
+    _clicks(other_post, NOW)
+    Preview.objects.create(share=same_post_linkedin, at=NOW)
+    rollup_run(batch=2)  # batches that split a day's rows: added, never overwritten
+    _clicks(first, NOW + timedelta(hours=1))
+    rollup_run()
+
+    post_days = {
+        (row.post_id, row.day): (row.visits, row.new_visitors, row.previews)
+        for row in PostDay.objects.all()
+    }
+    assert post_days == {
+        (first.post_id, date(2026, 3, 10)): (4, 1, 1),
+        (first.post_id, date(2026, 1, 11)): (1, 1, 0),
+        (other_post.post_id, date(2026, 3, 10)): (1, 0, 0),
+    }
+    network_days = {
+        (row.network, row.day): (row.visits, row.new_visitors, row.previews)
+        for row in NetworkDay.objects.filter(organisation=organisation)
+    }
+    assert network_days == {
+        ("x", date(2026, 3, 10)): (3, 1, 0),
+        ("x", date(2026, 1, 11)): (1, 1, 0),
+        ("linkedin", date(2026, 3, 10)): (2, 0, 1),
+    }
+    assert {row.organisation_id for row in PostDay.objects.all()} == {organisation.pk}
+    for model in DAILY:
+        assert _totals(model) == {"visits": 6, "new_visitors": 2, "previews": 1}, model
 
 
 def test_the_same_hour_is_another_day_in_another_zone():
@@ -205,7 +262,8 @@ def test_prune_deletes_old_rolled_up_rows_and_keeps_the_rest(settings):
     # The rollups stay, and the rows kept are added later, once.
     assert _totals(VisitHour) == {"visits": 3, "new_visitors": 0, "previews": 1}
     rollup_run()
-    assert _totals(VisitDay) == {"visits": 4, "new_visitors": 0, "previews": 2}
+    for model in DAILY:
+        assert _totals(model) == {"visits": 4, "new_visitors": 0, "previews": 2}, model
     assert visits_prune(now=NOW).visits == 1
 
 
@@ -289,5 +347,6 @@ def test_the_demo_has_its_visits_added_up():
     organisation = load_demo()
     raw = Click.objects.filter(share__post__organisation=organisation).count()
     assert raw > 0
-    assert _totals(VisitDay)["visits"] == raw
+    for model in DAILY:
+        assert _totals(model)["visits"] == raw, model
     assert rollup_run().visits == 0

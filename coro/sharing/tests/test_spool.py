@@ -362,6 +362,33 @@ def test_appends_from_many_threads_are_all_counted(share, spool_of):
     assert Click.objects.count() == 400
 
 
+def test_counting_while_threads_append_counts_every_line_once(share, spool_of, monkeypatch):
+    """Lines are counted while others are being written (and files replaced): each whole
+    line once, none lost. Previews have no keys, so a line counted twice would show."""
+    monkeypatch.setattr(spool_module, "ROTATE_BYTES", 4000)
+    spool = spool_of()
+
+    def writer(first: int) -> None:
+        for n in range(first, first + 150):
+            spool.append(line(share.code, n))
+            spool.append(line(share.code, n, PREVIEW))
+            if n % 5 == 0:
+                time.sleep(0.01)  # as requests come: the counting runs in between
+
+    threads = [threading.Thread(target=writer, args=(k * 150,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    flushes = 0
+    while any(thread.is_alive() for thread in threads):
+        spool.flush()
+        flushes += 1
+    for thread in threads:
+        thread.join()
+    spool.flush()
+    assert flushes > 1
+    assert (Click.objects.count(), Preview.objects.count()) == (600, 600)
+
+
 def test_the_process_spool_uses_the_settings(settings, tmp_path):
     settings.VISITS_SPOOL_DIR = str(tmp_path / "visits")
     settings.VISITS_FLUSH_SECONDS = 0.25
