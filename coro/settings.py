@@ -1,5 +1,6 @@
 """Coro settings, read from the environment (see docs/configuration.md)."""
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -231,6 +232,13 @@ MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 5)
 # Tracked links' visits (docs/visits.md). The client address comes from X-Forwarded-For only
 # when the request came through one of these proxies (addresses or networks).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ConfigError(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network (e.g. 10.0.0.0/8)."
+        ) from None
 # Each web process appends its visits here (a folder local to the machine) and counts them
 # into the database every VISITS_FLUSH_SECONDS.
 VISITS_SPOOL_DIR = env_str("VISITS_SPOOL_DIR", str(DATA_DIR / "visits"))

@@ -1,8 +1,12 @@
 """What the editors' and admins' dashboard reads, for one date range. Aggregates only.
 
-Speed: visits come from the rollups (``VisitDay``), never from the raw visits; shares,
-posts made through connected accounts, reactions and comments are counted per day in the
-database. The number of queries is fixed: it does not grow with posts, days or people.
+Speed: visits come from the daily rollups, never from the raw visits: the totals, days and
+networks from ``NetworkDay`` (a dozen rows a day), the posts from ``PostDay`` (one row per
+post and day); shares, posts made through connected accounts, reactions and comments are
+counted per day in the database; the reach adds up ``Share.audience``, recorded on each
+share when it was made. No query joins one table per row of another, so a year costs
+little more than a week. The number of queries is fixed: it does not grow with posts, days
+or people.
 
 What each figure measures (and is called on the page and in the exports):
 
@@ -10,11 +14,14 @@ What each figure measures (and is called on the page and in the exports):
   dialog for a post and a network; they may never have posted it.
 - *posts made through a connected account*: ``ScheduledPost`` rows posted in the range.
 - *visits*, *unique visitors* (each day's new visitors, added up over the days) and
-  *previews* (link-preview fetchers, crawlers, prefetches): from ``VisitDay``.
+  *previews* (link-preview fetchers, crawlers, prefetches): from ``NetworkDay`` and
+  ``PostDay``.
 - *reach*: the sum of the sharers' audiences on the network of each share (a connected
-  account's followers, else the number the person gave). Coro never reads follower lists
-  (charter rule 4), so overlaps are unknown and the sum is an upper bound. It is a figure
-  about people: shown only when at least ``min_group_size`` different people shared.
+  account's followers, else the number the person gave, when they first shared:
+  ``Share.audience``). Coro never reads follower lists (charter rule 4), so overlaps are
+  unknown and the sum is an upper bound. It is a figure about people: shown only when at
+  least ``min_group_size`` different people shared. A link whose sharer left or was erased
+  counts as a share without a known audience.
 - *reactions* and *comments* (the climate, charter rule 10): public by nature (the posts
   show who reacted), so their counts are shown as they are.
 """
@@ -23,12 +30,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
-from coro.analytics.models import VisitDay
+from coro.analytics.models import NetworkDay, PostDay
 from coro.analytics.ranges import DateRange
-from coro.connections.models import ConnectedAccount, NetworkProfile
 from coro.content.models import Comment, Post, Reaction
 from coro.networks import NETWORKS
 from coro.orgs.models import Organisation
@@ -151,49 +157,42 @@ def _posted(organisation: Organisation, start: datetime, end: datetime) -> Query
     )
 
 
-def _visit_days(organisation: Organisation, date_range: DateRange) -> QuerySet[VisitDay]:
-    return VisitDay.objects.filter(
+def _network_days(organisation: Organisation, date_range: DateRange) -> QuerySet[NetworkDay]:
+    return NetworkDay.objects.filter(
         organisation=organisation, day__gte=date_range.start, day__lte=date_range.end
     )
 
 
-def _audience() -> Coalesce:
-    """The sharer's audience on the share's network: their connected account's followers,
-    else what they told Coro; NULL when neither is known (or the person is gone)."""
-    followers = ConnectedAccount.objects.filter(
-        membership=OuterRef("membership"), network=OuterRef("network")
-    ).values("followers_count")[:1]
-    told = NetworkProfile.objects.filter(
-        membership=OuterRef("membership"), network=OuterRef("network")
-    ).values("approximate_audience")[:1]
-    return Coalesce(
-        Subquery(followers, output_field=IntegerField()),
-        Subquery(told, output_field=IntegerField()),
+def _post_days(organisation: Organisation, date_range: DateRange) -> QuerySet[PostDay]:
+    return PostDay.objects.filter(
+        organisation=organisation, day__gte=date_range.start, day__lte=date_range.end
     )
 
 
+# The reach of a set of shares, in one pass over them: ``Share.audience`` was recorded when
+# each was made. A link without its sharer (they left, or were erased) has no known audience.
+_KNOWN = Q(membership__isnull=False, audience__isnull=False)
 _REACH_AGGREGATES = {
     "people": Count("membership", distinct=True),
-    "audience_sum": Sum("audience"),
-    "unknown": Count("pk", filter=Q(audience__isnull=True)),
+    "audience_sum": Sum("audience", filter=_KNOWN),
+    "unknown": Count("pk", filter=~_KNOWN),
     "shares": Count("pk"),
 }
 
 
-def reach_total(organisation: Organisation, date_range: DateRange) -> Reach:
-    start, end = date_range.span(_zone(organisation))
-    row = (
-        _shares(organisation, start, end)
-        .annotate(audience=_audience())
-        .aggregate(**_REACH_AGGREGATES)
-    )
+def _reach(organisation: Organisation, row: dict[str, int | None]) -> Reach:
     return reach_of(
-        people=row["people"],
+        people=row["people"] or 0,
         audience=row["audience_sum"],
-        unknown=row["unknown"],
-        shares=row["shares"],
+        unknown=row["unknown"] or 0,
+        shares=row["shares"] or 0,
         min_group_size=organisation.min_group_size,
     )
+
+
+def reach_total(organisation: Organisation, date_range: DateRange) -> Reach:
+    start, end = date_range.span(_zone(organisation))
+    return _reach(organisation, _shares(organisation, start, end).aggregate(**_REACH_AGGREGATES))
 
 
 def activity(organisation: Organisation, date_range: DateRange) -> Activity:
@@ -209,17 +208,15 @@ def activity(organisation: Organisation, date_range: DateRange) -> Activity:
             networks[key] = NetworkFigures(key, known.label if known else key)
         return networks[key]
 
-    visit_rows = (
-        _visit_days(organisation, date_range)
-        .values("day", "network")
-        .annotate(v=Sum("visits"), n=Sum("new_visitors"), p=Sum("previews"))
+    visit_rows = _network_days(organisation, date_range).values_list(
+        "day", "network", "visits", "new_visitors", "previews"
     )
-    for row in visit_rows:
-        for figures in (days.get(row["day"]), network(row["network"])):
+    for day, key, visits, new_visitors, previews in visit_rows:
+        for figures in (days.get(day), network(key)):
             if figures is not None:
-                figures.visits += row["v"]
-                figures.unique_visitors += row["n"]
-                figures.previews += row["p"]
+                figures.visits += visits
+                figures.unique_visitors += new_visitors
+                figures.previews += previews
     share_rows = (
         _shares(organisation, start, end)
         .annotate(day=TruncDate("created_at", tzinfo=zone))
@@ -295,21 +292,29 @@ def _per_day(
 # --- Per post ------------------------------------------------------------------------------
 
 
+def post_ids_in_range(organisation: Organisation, date_range: DateRange) -> set[int]:
+    """The posts published in the range, or shared, posted or visited in it: one simple
+    query each (an OR of subqueries would make the database try every post against each)."""
+    start, end = date_range.span(_zone(organisation))
+    queries = [
+        Post.objects.filter(
+            organisation=organisation,
+            status__in=PUBLISHED,
+            published_at__gte=start,
+            published_at__lt=end,
+        ).values_list("pk", flat=True),
+        _post_days(organisation, date_range).values_list("post_id", flat=True).distinct(),
+        _shares(organisation, start, end).values_list("post_id", flat=True).distinct(),
+        _posted(organisation, start, end).values_list("share__post_id", flat=True).distinct(),
+    ]
+    return {pk for query in queries for pk in query}
+
+
 def posts_in_range(organisation: Organisation, date_range: DateRange) -> QuerySet[Post]:
     """Posts published in the range, or shared, posted or visited in it; newest first."""
-    start, end = date_range.span(_zone(organisation))
-    visited = _visit_days(organisation, date_range).values("post_id")
-    shared = _shares(organisation, start, end).values("post_id")
-    posted = _posted(organisation, start, end).values("share__post_id")
-    return (
-        Post.objects.filter(organisation=organisation)
-        .filter(
-            Q(status__in=PUBLISHED, published_at__gte=start, published_at__lt=end)
-            | Q(pk__in=visited)
-            | Q(pk__in=shared)
-            | Q(pk__in=posted)
-        )
-        .order_by("-published_at", "-pk")
+    ids = post_ids_in_range(organisation, date_range)
+    return Post.objects.filter(organisation=organisation, pk__in=ids).order_by(
+        "-published_at", "-pk"
     )
 
 
@@ -321,7 +326,7 @@ def post_figures(
     by_pk = {post.pk: PostFigures(post) for post in posts}
     ids = list(by_pk)
     visit_rows = (
-        _visit_days(organisation, date_range)
+        _post_days(organisation, date_range)
         .filter(post_id__in=ids)
         .values("post_id")
         .annotate(v=Sum("visits"), n=Sum("new_visitors"), p=Sum("previews"))
@@ -332,31 +337,16 @@ def post_figures(
     share_rows = (
         _shares(organisation, start, end)
         .filter(post_id__in=ids)
-        .annotate(audience=_audience())
         .values("post_id")
         .annotate(**_REACH_AGGREGATES)
     )
-    reaches = {}
+    nobody = _reach(organisation, {"people": 0, "audience_sum": None, "unknown": 0, "shares": 0})
+    for figures in by_pk.values():
+        figures.reach = nobody
     for row in share_rows:
-        by_pk[row["post_id"]].share_dialogs = row["shares"]
-        reaches[row["post_id"]] = reach_of(
-            people=row["people"],
-            audience=row["audience_sum"],
-            unknown=row["unknown"],
-            shares=row["shares"],
-            min_group_size=organisation.min_group_size,
-        )
-    for pk, figures in by_pk.items():
-        figures.reach = reaches.get(
-            pk,
-            reach_of(
-                people=0,
-                audience=None,
-                unknown=0,
-                shares=0,
-                min_group_size=organisation.min_group_size,
-            ),
-        )
+        figures = by_pk[row["post_id"]]
+        figures.share_dialogs = row["shares"]
+        figures.reach = _reach(organisation, row)
     posted_rows = (
         _posted(organisation, start, end)
         .filter(share__post_id__in=ids)

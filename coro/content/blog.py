@@ -43,6 +43,7 @@ from coro.content.models import BlogFeed, BlogFeedItem, Post
 from coro.content.previews import preview_request
 from coro.content.tasks import blog_feed_check_run
 from coro.core.fetch import FetchError, address_allowed, fetch
+from coro.core.targets import validate_target
 from coro.orgs.models import Membership, Organisation
 
 logger = logging.getLogger(__name__)
@@ -184,6 +185,7 @@ def _draft_for(feed: BlogFeed, entry: FeedEntry) -> Post:
         search_text=Post.search_text_for(texts),
     )
     try:
+        validate_target(entry.link)  # tracked links may only lead to http(s) pages elsewhere
         post.full_clean()
     except ValidationError as error:
         raise _ItemInvalid(entry.title, validation_messages(error)) from None

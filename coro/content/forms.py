@@ -70,6 +70,7 @@ def link_lock(form: forms.Form, post: Post | None) -> str | None:
     if post is None or not services.link_is_locked(post):
         return None
     field = form.fields["link"]
+    field.validators = []  # the stored link is kept as it is, whatever the field holds
     field.widget.attrs.update({"readonly": True, "class": "input-readonly"})
     field.help_text = services.LINK_LOCKED
     return post.link

@@ -36,7 +36,7 @@ from coro.sharing.visits import PREVIEW, VISIT, VisitLine, visits_ingest
 LINK_TTL = 60.0
 UNKNOWN_TTL = 10.0
 CACHE_MAX = 100_000
-CODE = re.compile(r"^/r/([0-9a-z]{1,16})/?$")
+CODE = re.compile(r"/r/([0-9a-z]{1,16})/?\Z")
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,6 @@ def visit_record(
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-_NOT_FOUND = b"This link does not exist, or no longer leads anywhere.\n"
 _COMMON = [
     ("Cache-Control", "no-store"),
     ("Referrer-Policy", "no-referrer"),
@@ -132,7 +131,7 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
         "user-agent": environ.get("HTTP_USER_AGENT", ""),
         "x-forwarded-for": environ.get("HTTP_X_FORWARDED_FOR", ""),
     }
-    for name in ("purpose", "sec-purpose", "x-moz"):
+    for name in ("purpose", "sec-purpose", "x-moz", "x-purpose"):
         value = environ.get("HTTP_" + name.upper().replace("-", "_"))
         if value:
             found[name] = value
@@ -157,12 +156,9 @@ class VisitsFirst:
             close_old_connections()  # a broken connection is replaced at the next visit
             raise
         if target is None:
-            body = b"" if method == "HEAD" else _NOT_FOUND
-            start_response(
-                "404 Not Found",
-                [("Content-Type", "text/plain; charset=utf-8"), *_COMMON],
-            )
-            return [body]
+            # Django's own 404 page, in the visitor's language (the negative cache keeps
+            # scanning for codes cheap).
+            return self.app(environ, start_response)
         visit_record(
             code=code,
             target=target,

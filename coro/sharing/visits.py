@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from coro.sharing.models import Click, Preview, Share, SpoolCursor, VisitSeen
+from coro.sharing.models import Share, SpoolCursor, VisitSeen
+from coro.sharing.visit_rows import clicks_insert, previews_insert, seen_insert
 from coro.sharing.visitors import day_end, hour_end
 
 VISIT = "v"
@@ -124,34 +125,28 @@ def visits_ingest(
         seen = _seen(
             {k for line in lines if line.kind == VISIT for k in (line.link_key, line.day_key)}
         )
-        new_keys: list[VisitSeen] = []
-        clicks: list[Click] = []
-        previews: list[Preview] = []
+        new_keys: list[tuple[str, datetime]] = []
+        clicks: list[tuple[int, datetime, int | None, bool]] = []
+        previews: list[tuple[int, datetime]] = []
         for line in lines:
             share = shares.get(line.code)
             if share is None:
                 counted.unknown += 1
             elif line.kind == PREVIEW:
-                previews.append(Preview(share_id=share[0], at=line.at))
+                previews.append((share[0], line.at))
             elif line.link_key in seen:
                 counted.repeats += 1
             else:
                 seen.add(line.link_key)
-                new_keys.append(
-                    VisitSeen(key=line.link_key, expires_at=hour_end(line.at) + SEEN_GRACE)
-                )
+                new_keys.append((line.link_key, hour_end(line.at) + SEEN_GRACE))
                 new_visitor = line.day_key not in seen
                 if new_visitor:
                     seen.add(line.day_key)
-                    new_keys.append(
-                        VisitSeen(key=line.day_key, expires_at=day_end(line.at) + SEEN_GRACE)
-                    )
-                clicks.append(
-                    Click(share_id=share[0], at=line.at, team_id=share[1], new_visitor=new_visitor)
-                )
-        VisitSeen.objects.bulk_create(new_keys, batch_size=_CHUNK)
-        Click.objects.bulk_create(clicks, batch_size=_CHUNK)
-        Preview.objects.bulk_create(previews, batch_size=_CHUNK)
+                    new_keys.append((line.day_key, day_end(line.at) + SEEN_GRACE))
+                clicks.append((share[0], line.at, share[1], new_visitor))
+        seen_insert(new_keys)
+        clicks_insert(clicks)
+        previews_insert(previews)
         if cursor:
             SpoolCursor.objects.update_or_create(
                 name=cursor, defaults={"offset": offset, "updated_at": now or timezone.now()}

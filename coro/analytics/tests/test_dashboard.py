@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from coro.analytics.services import release_make
 from coro.analytics.tests.dashboard_data import dashboard_url, days_ago, org_today, visit_day
-from coro.connections.models import NetworkProfile
+from coro.connections.models import ConnectedAccount, NetworkProfile
 from coro.orgs.models import Team
 from coro.program.selectors import terms_current
 from coro.program.services import program_join
 from coro.sharing.models import ScheduledPost
+from coro.sharing.services import share_get_or_create
 from testing.factories import (
     CommentFactory,
     ConnectedAccountFactory,
@@ -164,7 +165,8 @@ def test_per_post_table_pages_by_20_keeping_the_range(tenancy, editor):
 @pytest.fixture
 def sharers(tenancy):
     """Five people share one post on Bluesky: audiences 100 (account), 50 (account, over the
-    30 they told), 20 (told), unknown, and an erased person (unknown)."""
+    30 they told), 20 (told), unknown, and an erased person (unknown). The shares are made
+    as the share screen makes them, which records each sharer's audience of that moment."""
     org = tenancy.org
     post = PostFactory(organisation=org, title="Alcance")
     people = MembershipFactory.create_batch(4, organisation=org)
@@ -175,8 +177,10 @@ def sharers(tenancy):
     # Audience on another network does not count for a Bluesky share.
     NetworkProfile.objects.create(membership=people[3], network="x", approximate_audience=999)
     for person in people:
-        ShareFactory(post=post, membership=person, network="bluesky")
+        share_get_or_create(post=post, membership=person, network="bluesky")
     ShareFactory(post=post, membership=None, network="bluesky")
+    # An audience that grew after the share does not change the reach of that share.
+    ConnectedAccount.objects.filter(membership=people[0]).update(followers_count=100_000)
     return post, people
 
 
@@ -207,7 +211,7 @@ def test_reach_per_post_obeys_the_rule_per_post(tenancy, editor, sharers):
     _post, people = sharers
     lonely = PostFactory(organisation=tenancy.org, title="Solitario")
     ConnectedAccountFactory(membership=people[0], network="x", followers_count=7777)
-    ShareFactory(post=lonely, membership=people[0], network="x")
+    share_get_or_create(post=lonely, membership=people[0], network="x")
     html = get(editor, tenancy.org)
     assert stat(html, "total-reach") == "7,947"
     row = re.search(rf'<tr data-post="{lonely.code}">(.*?)</tr>', html).group(1)

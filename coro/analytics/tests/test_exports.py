@@ -16,7 +16,8 @@ from coro.analytics.tests.dashboard_data import days_ago, visit_day
 from coro.connections.models import NetworkProfile
 from coro.program.selectors import terms_current
 from coro.program.services import program_join
-from testing.factories import MembershipFactory, PostFactory, ShareFactory, TeamFactory
+from coro.sharing.services import share_get_or_create
+from testing.factories import MembershipFactory, PostFactory, TeamFactory
 
 DOWNLOADS = [(table, ext) for table in TABLES for ext in FORMATS]
 
@@ -54,7 +55,7 @@ def data(tenancy):
         NetworkProfile.objects.create(
             membership=person, network="x", approximate_audience=100 * (n + 1)
         )
-        ShareFactory(post=post, membership=person, network="x")
+        share_get_or_create(post=post, membership=person, network="x")
     visit_day(post, day=days_ago(org, 1), visits=4321, new=1234, previews=17)
     return post, people
 

@@ -33,7 +33,9 @@ def enrolled_with_links(tenancy):
 def visit(client, share) -> None:
     response = client.get(f"/r/{share.code}", HTTP_USER_AGENT="Mozilla/5.0 Firefox/140")
     assert response.status_code == 302
-    assert response["Location"] == share.post.link
+    assert response["Location"].startswith(
+        f"{share.post.link}?utm_source={share.network}&utm_medium=employee_advocacy"
+    )
 
 
 # --- Deactivating ---------------------------------------------------------------------------

@@ -65,7 +65,9 @@ def test_old_links_keep_working_and_count_anonymously(client, tenancy, shares):
     services.program_leave(membership=tenancy.employee)
     response = client.get(f"/r/{mine[0].code}", HTTP_USER_AGENT="Mozilla/5.0 Firefox/140")
     assert response.status_code == 302
-    assert response["Location"] == mine[0].post.link
+    assert response["Location"].startswith(
+        f"{mine[0].post.link}?utm_source={mine[0].network}&utm_medium=employee_advocacy&utm_campaign="
+    )
     click = Click.objects.get()
     assert click.share == mine[0]
     assert click.share.membership is None

@@ -250,7 +250,9 @@ def test_share_then_follow_link_records_one_click(tenancy, enrolled, post, clien
     location = tenancy.client_for(enrolled.user).post(share_url(tenancy, post, "x"))["Location"]
     tracked = parse_qs(urlsplit(location).query)["url"][0]
     response = client.get(urlsplit(tracked).path, HTTP_USER_AGENT="Mozilla/5.0 Firefox/140")
-    assert response["Location"] == "https://x.example/p"
+    assert response["Location"].startswith(
+        "https://x.example/p?utm_source=x&utm_medium=employee_advocacy&utm_campaign="
+    )
     assert Click.objects.count() == 1
 
 
