@@ -9,12 +9,15 @@ as big as the issue's dashboard benchmark asks:
   consent ledger is real; no receipts are sent);
 - about 500 published posts over the past year, some far more popular than others;
 - 100,000 tracked links (shares) by enrolled people over 12 networks, most made in the
-  hours after their post was published;
+  hours after their post was published; each carries its sharer's audience on that network
+  (`Share.audience`, known for about 80% of people and networks, as when some connected an
+  account or told Coro their audience and others did not);
 - 10,000,000 visits (`Click` rows) that decay after each share (most within a day, a long
   tail over weeks), plus previews (about 5%), written in time order as `visits_ingest`
   writes them, loaded with COPY while the raw tables' secondary indexes and foreign keys
   are dropped (rebuilt after);
-- then the rollups (`rollup_run`) and a first release of the team figures.
+- then the rollups (`rollup_run`: hourly and daily per post, network and team, daily per post
+  and per network, per link) and a first release of the team figures.
 
 Prints how long each step took, and the editor login to read the dashboards with
 (`DATABASE_URL=postgres://postgres@127.0.0.1:5432/coro_bench coro serve`). Try it small
@@ -69,6 +72,7 @@ NETWORK_WEIGHTS = {
 }
 PREVIEW_SHARE = 0.05  # previews per visit
 NEW_VISITOR_SHARE = 0.7
+AUDIENCE_KNOWN = 0.8  # people and networks whose audience Coro knows
 RAW_TABLES = ("sharing_click", "sharing_preview")
 
 
@@ -183,9 +187,19 @@ def make_shares(
     from coro.core.codes import new_code
 
     networks, weights = list(NETWORK_WEIGHTS), list(NETWORK_WEIGHTS.values())
+    audiences: dict[tuple[int, str], int | None] = {}
+
+    def audience(member_id: int, network: str) -> int | None:
+        """The person's audience on the network, the same on each of their shares there."""
+        key = (member_id, network)
+        if key not in audiences:
+            known = rng.random() < AUDIENCE_KNOWN
+            audiences[key] = min(int(rng.lognormvariate(5.5, 1.3)), 500_000) if known else None
+        return audiences[key]
+
     popularity = [rng.lognormvariate(0, 1) for _ in posts]
     total = sum(popularity)
-    rows: list[tuple[str, int, int, str, int | None, datetime, float]] = []
+    rows: list[tuple[str, int, int, str, int | None, datetime, float, int | None]] = []
     for post, weight in zip(posts, popularity, strict=True):
         wanted = min(round(count * weight / total), len(enrolled) * len(networks) // 2)
         taken: set[tuple[int, str]] = set()
@@ -197,15 +211,31 @@ def make_shares(
             taken.add((member.pk, network))
             made = post.published_at + timedelta(hours=rng.expovariate(1 / 8))
             made = min(made, now - timedelta(minutes=1))
-            rows.append((new_code(), post.pk, member.pk, network, member.team_id, made, weight))
+            rows.append(
+                (
+                    new_code(),
+                    post.pk,
+                    member.pk,
+                    network,
+                    member.team_id,
+                    made,
+                    weight,
+                    audience(member.pk, network),
+                )
+            )
 
     def lines() -> Iterator[str]:
-        for code, post_id, member_id, network, team_id, made, _ in rows:
+        for code, post_id, member_id, network, team_id, made, _, reach in rows:
             team = "\\N" if team_id is None else str(team_id)
-            yield f"{post_id}\t{member_id}\t{network}\t{team}\t{code}\t{made.isoformat()}\t\n"
+            known = "\\N" if reach is None else str(reach)
+            yield (
+                f"{post_id}\t{member_id}\t{network}\t{team}\t{code}\t{made.isoformat()}\t\t"
+                f"{known}\n"
+            )
 
     _copy(
-        "COPY sharing_share (post_id, membership_id, network, team_id, code, created_at, text) "
+        "COPY sharing_share "
+        "(post_id, membership_id, network, team_id, code, created_at, text, audience) "
         "FROM STDIN",
         _chunked(lines()),
     )
@@ -344,7 +374,14 @@ def inner(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from coro.analytics.models import EPSILON_DEFAULT, ReleasePeriod, VisitDay, VisitHour
+    from coro.analytics.models import (
+        EPSILON_DEFAULT,
+        NetworkDay,
+        PostDay,
+        ReleasePeriod,
+        VisitDay,
+        VisitHour,
+    )
     from coro.analytics.rollups import rollup_run
     from coro.analytics.services import release_make, release_policy_update
     from coro.orgs.models import Role
@@ -384,7 +421,9 @@ def inner(args: argparse.Namespace) -> None:
     rate = (rolled.visits + rolled.previews) / seconds
     print(
         f"  {rolled.batches} batches, {rate:,.0f} raw rows/s; {VisitHour.objects.count():,} "
-        f"hourly and {VisitDay.objects.count():,} daily rollup rows"
+        f"hourly and {VisitDay.objects.count():,} daily rollup rows, "
+        f"{PostDay.objects.count():,} per post and day, "
+        f"{NetworkDay.objects.count():,} per network and day"
     )
     with step("VACUUM ANALYZE"), connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

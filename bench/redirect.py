@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 CORO = str(ROOT / ".venv" / "bin" / "coro")
 LUA = str(ROOT / "bench" / "visits.lua")
+# The servers' output, for a look when a figure is odd.
+LOGS = Path(tempfile.gettempdir()) / "coro-bench-logs"
+LOGS.mkdir(exist_ok=True)
 LINKS = 1000
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH = "coro_bench_redirect"
@@ -139,8 +142,9 @@ def serve(env: dict[str, str], port: int, app: str | None = None) -> subprocess.
 
         command = server_argv(app, bind=f"127.0.0.1:{port}", workers=2)
         command[0] = PYTHON
+    log = open(LOGS / f"server-{port}.log", "wb")  # noqa: SIM115 (kept open by the server)
     process = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
     wait_for(port, process)

@@ -11,7 +11,6 @@ and Ctrl+C is a quiet exit (status 130), never a traceback.
 
 import argparse
 import contextlib
-import ctypes
 import os
 import re
 import signal
@@ -23,6 +22,7 @@ from types import FrameType
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from coro.core.processes import die_with_parent
 from coro.env import ConfigError, env_bool
 
 CONFIG_DOCS = "docs/configuration.md"
@@ -186,21 +186,8 @@ def _kill_group(child: subprocess.Popen[bytes]) -> None:
 
 def _start(command: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(  # noqa: S603 (our own interpreter and module, no shell)
-        command, stdin=subprocess.DEVNULL, process_group=0, preexec_fn=_die_with_parent
+        command, stdin=subprocess.DEVNULL, process_group=0, preexec_fn=die_with_parent
     )
-
-
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """In the child, on Linux: if ``coro run`` itself is killed, the kernel stops the child
-    too, so no web server is left holding the port."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass  # not Linux: Ctrl+C and termination still reach the children through run()
 
 
 if __name__ == "__main__":

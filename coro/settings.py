@@ -243,6 +243,9 @@ for _proxy in TRUSTED_PROXIES:
 # into the database every VISITS_FLUSH_SECONDS.
 VISITS_SPOOL_DIR = env_str("VISITS_SPOOL_DIR", str(DATA_DIR / "visits"))
 VISITS_FLUSH_SECONDS = env_int("VISITS_FLUSH_MILLISECONDS", 500) / 1000
+# Each web process counts its own spool in a thread; `coro serve` turns this off for its
+# server's processes and runs one counter process beside them instead (`coro count_visits`).
+VISITS_COUNT_IN_PROCESS = env_bool("VISITS_COUNT_IN_PROCESS", True)
 # Count each visit at once instead (the test suite).
 VISITS_INLINE = env_bool("VISITS_INLINE", False)
 # Raw visits are kept this many days, then deleted; hourly and daily figures stay.

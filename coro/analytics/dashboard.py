@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 
 from coro.analytics.models import NetworkDay, PostDay
 from coro.analytics.ranges import DateRange
+from coro.community.months import day_start
 from coro.content.models import Comment, Post, Reaction
 from coro.networks import NETWORKS
 from coro.orgs.models import Organisation
@@ -157,6 +159,30 @@ def _posted(organisation: Organisation, start: datetime, end: datetime) -> Query
     )
 
 
+class _DayOf:
+    """The local day of a time column, for rows already limited to the range: on
+    PostgreSQL the index of the day in the range (``width_bucket`` over the instants each
+    day begins, several times cheaper than converting every row to the time zone), else the
+    date (``TruncDate``)."""
+
+    def __init__(self, date_range: DateRange, zone: ZoneInfo) -> None:
+        self.days = date_range.day_list()
+        self.zone = zone
+        self.indexed = connection.vendor == "postgresql"
+
+    def expression(self, column: str) -> Func | TruncDate:
+        if not self.indexed:
+            return TruncDate(column, tzinfo=self.zone)
+        starts = [day_start(day, self.zone) for day in self.days]
+        return Func(F(column), Value(starts), function="width_bucket", output_field=IntegerField())
+
+    def day(self, value: int | date) -> date | None:
+        """The day of a row's value; None outside the range."""
+        if isinstance(value, date):
+            return value
+        return self.days[value - 1] if 0 < value <= len(self.days) else None
+
+
 def _network_days(organisation: Organisation, date_range: DateRange) -> QuerySet[NetworkDay]:
     return NetworkDay.objects.filter(
         organisation=organisation, day__gte=date_range.start, day__lte=date_range.end
@@ -190,9 +216,11 @@ def _reach(organisation: Organisation, row: dict[str, int | None]) -> Reach:
     )
 
 
-def reach_total(organisation: Organisation, date_range: DateRange) -> Reach:
-    start, end = date_range.span(_zone(organisation))
-    return _reach(organisation, _shares(organisation, start, end).aggregate(**_REACH_AGGREGATES))
+def _enough_people(shares: QuerySet[Share], minimum: int) -> int:
+    """How many different people made ``shares``, counted up to ``minimum`` only: all the
+    group-size rule needs, and the database stops looking once it has found them."""
+    people = shares.filter(membership__isnull=False).order_by().values("membership").distinct()
+    return people[:minimum].count()
 
 
 def activity(organisation: Organisation, date_range: DateRange) -> Activity:
@@ -217,25 +245,46 @@ def activity(organisation: Organisation, date_range: DateRange) -> Activity:
                 figures.visits += visits
                 figures.unique_visitors += new_visitors
                 figures.previews += previews
+    # The shares per day and network, with their reach's sums, in one pass over them.
+    day_of = _DayOf(date_range, zone)
+    shares = _shares(organisation, start, end)
     share_rows = (
-        _shares(organisation, start, end)
-        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        shares.annotate(day=day_of.expression("created_at"))
         .values("day", "network")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            audience_sum=_REACH_AGGREGATES["audience_sum"],
+            unknown=_REACH_AGGREGATES["unknown"],
+        )
+        .order_by()
     )
+    shared, audience, unknown = 0, None, 0
     for row in share_rows:
-        if row["day"] in days:
-            days[row["day"]].share_dialogs += row["n"]
+        made_on = day_of.day(row["day"])
+        if made_on in days:
+            days[made_on].share_dialogs += row["n"]
         network(row["network"]).share_dialogs += row["n"]
+        shared += row["n"]
+        unknown += row["unknown"]
+        if row["audience_sum"] is not None:
+            audience = (audience or 0) + row["audience_sum"]
+    people = _enough_people(shares, organisation.min_group_size) if shared else 0
+    reach = reach_of(
+        people=people,
+        audience=audience,
+        unknown=unknown,
+        shares=shared,
+        min_group_size=organisation.min_group_size,
+    )
     for model_rows, name in (
-        (_per_day(_posted(organisation, start, end), "posted_at", zone), "posts_made"),
+        (_per_day(_posted(organisation, start, end), "posted_at", day_of), "posts_made"),
         (
             _per_day(
                 Reaction.objects.filter(
                     post__organisation=organisation, created_at__gte=start, created_at__lt=end
                 ),
                 "created_at",
-                zone,
+                day_of,
             ),
             "reactions",
         ),
@@ -248,7 +297,7 @@ def activity(organisation: Organisation, date_range: DateRange) -> Activity:
                     created_at__lt=end,
                 ),
                 "created_at",
-                zone,
+                day_of,
             ),
             "comments",
         ),
@@ -272,7 +321,7 @@ def activity(organisation: Organisation, date_range: DateRange) -> Activity:
         previews=sum(d.previews for d in series),
         reactions=sum(d.reactions for d in series),
         comments=sum(d.comments for d in series),
-        reach=reach_total(organisation, date_range),
+        reach=reach,
     )
     ordered = sorted(networks.values(), key=lambda n: (-n.visits, -n.share_dialogs, n.label))
     return Activity(date_range=date_range, totals=totals, days=series, networks=ordered)
@@ -281,12 +330,20 @@ def activity(organisation: Organisation, date_range: DateRange) -> Activity:
 def _per_day(
     rows: QuerySet[ScheduledPost] | QuerySet[Reaction] | QuerySet[Comment],
     column: str,
-    zone: ZoneInfo,
+    day_of: _DayOf,
 ) -> dict[date, int]:
     counted = (
-        rows.annotate(day=TruncDate(column, tzinfo=zone)).values("day").annotate(n=Count("pk"))
+        rows.annotate(day=day_of.expression(column))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return {row["day"]: row["n"] for row in counted}
+    per_day: dict[date, int] = {}
+    for row in counted:
+        day = day_of.day(row["day"])
+        if day is not None:
+            per_day[day] = per_day.get(day, 0) + row["n"]
+    return per_day
 
 
 # --- Per post ------------------------------------------------------------------------------
@@ -304,8 +361,11 @@ def post_ids_in_range(organisation: Organisation, date_range: DateRange) -> set[
             published_at__lt=end,
         ).values_list("pk", flat=True),
         _post_days(organisation, date_range).values_list("post_id", flat=True).distinct(),
-        _shares(organisation, start, end).values_list("post_id", flat=True).distinct(),
-        _posted(organisation, start, end).values_list("share__post_id", flat=True).distinct(),
+        _shares(organisation, start, end).order_by().values_list("post_id", flat=True).distinct(),
+        _posted(organisation, start, end)
+        .order_by()
+        .values_list("share__post_id", flat=True)
+        .distinct(),
     ]
     return {pk for query in queries for pk in query}
 
@@ -318,41 +378,82 @@ def posts_in_range(organisation: Organisation, date_range: DateRange) -> QuerySe
     )
 
 
+@dataclass
+class _PostRows:
+    """The range's figures per post id, as read from the database."""
+
+    visits: dict[int, tuple[int, int, int]]  # visits, new visitors, previews
+    shares: dict[int, dict[str, int | None]]  # the reach's aggregates
+    posted: dict[int, int]
+
+
+def _post_rows(
+    organisation: Organisation, date_range: DateRange, ids: list[int] | None
+) -> _PostRows:
+    """Three queries: visits (``PostDay``), shares with their reach, posts made; of the posts
+    ``ids``, or of every post with any of them in the range (``ids`` None)."""
+    start, end = date_range.span(_zone(organisation))
+    visits = _post_days(organisation, date_range)
+    shares = _shares(organisation, start, end)
+    posted = _posted(organisation, start, end)
+    if ids is not None:
+        visits = visits.filter(post_id__in=ids)
+        shares = shares.filter(post_id__in=ids)
+        posted = posted.filter(share__post_id__in=ids)
+    visit_rows = visits.values("post_id").annotate(
+        v=Sum("visits"), n=Sum("new_visitors"), p=Sum("previews")
+    )
+    share_rows = shares.order_by().values("post_id").annotate(**_REACH_AGGREGATES)
+    posted_rows = posted.order_by().values("share__post_id").annotate(n=Count("pk"))
+    return _PostRows(
+        visits={row["post_id"]: (row["v"], row["n"], row["p"]) for row in visit_rows},
+        shares={row["post_id"]: row for row in share_rows},
+        posted={row["share__post_id"]: row["n"] for row in posted_rows},
+    )
+
+
+def _figures(organisation: Organisation, posts: list[Post], rows: _PostRows) -> list[PostFigures]:
+    nobody = _reach(organisation, {"people": 0, "audience_sum": None, "unknown": 0, "shares": 0})
+    figures = []
+    for post in posts:
+        visits, new_visitors, previews = rows.visits.get(post.pk, (0, 0, 0))
+        shared = rows.shares.get(post.pk)
+        figures.append(
+            PostFigures(
+                post,
+                share_dialogs=(shared["shares"] or 0) if shared else 0,
+                posts_made=rows.posted.get(post.pk, 0),
+                visits=visits,
+                unique_visitors=new_visitors,
+                previews=previews,
+                reach=_reach(organisation, shared) if shared else nobody,
+            )
+        )
+    return figures
+
+
 def post_figures(
     organisation: Organisation, date_range: DateRange, posts: list[Post]
 ) -> list[PostFigures]:
-    """The range's figures of each of ``posts`` (a page of them, or all): three queries."""
+    """The range's figures of each of ``posts`` (a page of them): three queries."""
+    rows = _post_rows(organisation, date_range, [post.pk for post in posts])
+    return _figures(organisation, posts, rows)
+
+
+def post_figures_all(organisation: Organisation, date_range: DateRange) -> list[PostFigures]:
+    """The figures of every post of the range (``posts_in_range``), newest first, for the
+    exports: the per-post figures of the whole range are read first, and say which posts
+    were visited, shared or posted; five queries, one pass over the range's shares."""
     start, end = date_range.span(_zone(organisation))
-    by_pk = {post.pk: PostFigures(post) for post in posts}
-    ids = list(by_pk)
-    visit_rows = (
-        _post_days(organisation, date_range)
-        .filter(post_id__in=ids)
-        .values("post_id")
-        .annotate(v=Sum("visits"), n=Sum("new_visitors"), p=Sum("previews"))
+    rows = _post_rows(organisation, date_range, None)
+    published = Post.objects.filter(
+        organisation=organisation,
+        status__in=PUBLISHED,
+        published_at__gte=start,
+        published_at__lt=end,
+    ).values_list("pk", flat=True)
+    ids = {*published, *rows.visits, *rows.shares, *rows.posted}
+    posts = list(
+        Post.objects.filter(organisation=organisation, pk__in=ids).order_by("-published_at", "-pk")
     )
-    for row in visit_rows:
-        figures = by_pk[row["post_id"]]
-        figures.visits, figures.unique_visitors, figures.previews = row["v"], row["n"], row["p"]
-    share_rows = (
-        _shares(organisation, start, end)
-        .filter(post_id__in=ids)
-        .values("post_id")
-        .annotate(**_REACH_AGGREGATES)
-    )
-    nobody = _reach(organisation, {"people": 0, "audience_sum": None, "unknown": 0, "shares": 0})
-    for figures in by_pk.values():
-        figures.reach = nobody
-    for row in share_rows:
-        figures = by_pk[row["post_id"]]
-        figures.share_dialogs = row["shares"]
-        figures.reach = _reach(organisation, row)
-    posted_rows = (
-        _posted(organisation, start, end)
-        .filter(share__post_id__in=ids)
-        .values("share__post_id")
-        .annotate(n=Count("pk"))
-    )
-    for row in posted_rows:
-        by_pk[row["share__post_id"]].posts_made = row["n"]
-    return [by_pk[post.pk] for post in posts]
+    return _figures(organisation, posts, rows)

@@ -167,9 +167,9 @@ def _sqlite_statements(kind: str) -> list[tuple[str, bool]]:
         (f"CREATE TEMP TABLE IF NOT EXISTS {days} ({columns.format('d')})", False),
         (f"DELETE FROM {hours}", False),  # noqa: S608
         (f"DELETE FROM {days}", False),  # noqa: S608
-        (f"INSERT INTO {hours} {_groups(kind)}", True),  # noqa: S608
+        (f"INSERT INTO {hours} {_groups(kind)}", True),
         (_hour_insert(f"SELECT * FROM {hours} WHERE TRUE"), False),  # noqa: S608
-        (f"INSERT INTO {days} {_days(hours)}", False),  # noqa: S608
+        (f"INSERT INTO {days} {_days(hours)}", False),
         *((statement, False) for statement in _day_inserts(days)),
     ]
 

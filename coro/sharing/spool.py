@@ -1,5 +1,7 @@
 """Each web process's visit spool: one line per fetch appended to a file of its own before
-the redirect is answered, counted into the database in batches by a thread of the process.
+the redirect is answered, counted into the database in batches, by a thread of the process
+or, under ``coro serve``, by a counter process of its own (``count_forever``), so that
+counting never holds up the processes that answer visitors.
 
 Why a file and not memory: a line that ``os.write`` has handed to the kernel survives the
 process, even a ``kill -9``; only the machine losing power can lose it (the file is not
@@ -15,6 +17,11 @@ second instead of one insert per visit.
 - Files whose lock can be taken belong to no living process (stopped, restarted or
   killed): any process of the machine, and the workers' periodic job, count them to the end
   and delete them (``spool_claim_orphans``).
+- Without a thread (``counting=False``), a writer that fills a file opens the next one and
+  closes the full one, which releases its lock: the counter counts it to the end like an
+  orphan. The counter counts the live files' complete lines as they come
+  (``spool_count``). Two counters at once are safe (``visits_ingest`` checks the cursor),
+  and ``coro count_visits`` lets only one per spool folder run.
 """
 
 import atexit
@@ -106,9 +113,11 @@ def spool_claim_orphans(directory: Path, *, own: set[str] | None = None) -> int:
 class Spool:
     """The spool of this process: ``append`` from any thread; counting runs in a thread."""
 
-    def __init__(self, directory: Path, flush_seconds: float) -> None:
+    def __init__(self, directory: Path, flush_seconds: float, *, counting: bool = True) -> None:
         self.directory = directory
         self.flush_seconds = flush_seconds
+        self.counting = counting
+        self._written = 0
         self._lock = threading.Lock()  # the file being written
         self._flush_lock = threading.Lock()  # one count at a time (the thread, close())
         self._pid = 0
@@ -128,6 +137,13 @@ class Spool:
             if self._pid != os.getpid():
                 self._start()
             os.write(self._fd, data)
+            if not self.counting:
+                self._written += len(data)
+                if self._written >= ROTATE_BYTES:
+                    # Full: closing it releases its lock, and the counter takes it over.
+                    old = self._fd
+                    self._open_next()
+                    os.close(old)
 
     def _open_next(self) -> None:
         self._number += 1
@@ -135,6 +151,7 @@ class Spool:
         fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         _lock(fd, wait=True)
         self._fd = fd
+        self._written = 0
 
     def _start(self) -> None:
         """First use in this process (or after a fork): a file and a thread of its own."""
@@ -152,6 +169,8 @@ class Spool:
         self._retired = []
         self._stop = threading.Event()
         self._open_next()
+        if not self.counting:
+            return  # the counter process counts
         self._thread = threading.Thread(target=self._run, name="coro-visits", daemon=True)
         self._thread.start()
         atexit.register(self.close)
@@ -210,11 +229,70 @@ class Spool:
             logger.exception("Counting the last visits failed; the next process will.")
 
 
+def spool_count(directory: Path) -> int:
+    """One round of the counter: files no process holds any more (full, or left by a
+    process that ended) are counted to their end and deleted; the complete lines of the
+    others are counted. How many bytes were counted."""
+    if not directory.is_dir():
+        return 0
+    counted = 0
+    for path in sorted(directory.glob(f"*{SUFFIX}")):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            if _lock(fd, wait=False):
+                if path.exists():
+                    size = os.fstat(fd).st_size
+                    _count_and_delete(path, fd)
+                    counted += size
+            else:
+                counted += drain(path, fd)
+        finally:
+            os.close(fd)
+    return counted
+
+
+COUNTER_LOCK = ".counter.lock"
+
+
+def count_forever(directory: Path, every: float, stop: threading.Event) -> None:
+    """The counter process's loop, until ``stop`` is set; then one last round. One counter
+    per folder counts; another one waits for its turn (a second ``coro serve`` on the
+    machine, say)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    turn = os.open(directory / COUNTER_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        while not _lock(turn, wait=False):
+            if stop.wait(every):
+                return
+        _count_until(directory, every, stop)
+    finally:
+        os.close(turn)
+
+
+def _count_until(directory: Path, every: float, stop: threading.Event) -> None:
+    while not stop.wait(every):
+        try:
+            close_old_connections()
+            spool_count(directory)
+        except Exception:
+            # The lines stay in their files and are counted at the next round.
+            logger.exception("Counting visits failed; retrying in %s s.", every)
+    close_old_connections()
+    spool_count(directory)
+
+
 _spool: Spool | None = None
 
 
 def spool() -> Spool:
     global _spool
     if _spool is None:
-        _spool = Spool(Path(settings.VISITS_SPOOL_DIR), settings.VISITS_FLUSH_SECONDS)
+        _spool = Spool(
+            Path(settings.VISITS_SPOOL_DIR),
+            settings.VISITS_FLUSH_SECONDS,
+            counting=settings.VISITS_COUNT_IN_PROCESS,
+        )
     return _spool

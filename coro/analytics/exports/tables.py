@@ -55,8 +55,7 @@ class Source:
 
     @cached_property
     def posts_all(self) -> list[PostFigures]:
-        posts = list(dashboard.posts_in_range(self.organisation, self.date_range))
-        return dashboard.post_figures(self.organisation, self.date_range, posts)
+        return dashboard.post_figures_all(self.organisation, self.date_range)
 
 
 def reach_note(reach: Reach) -> str:

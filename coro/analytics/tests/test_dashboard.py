@@ -1,14 +1,17 @@
 """The editors' and admins' dashboard: who may see it, what each figure counts, the
 group-size rule, the latest release for participation, and a fixed number of queries."""
 
+import csv
+import io
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from coro.analytics.rollups import rollup_run
 from coro.analytics.services import release_make
 from coro.analytics.tests.dashboard_data import dashboard_url, days_ago, org_today, visit_day
 from coro.connections.models import ConnectedAccount, NetworkProfile
@@ -18,6 +21,7 @@ from coro.program.services import program_join
 from coro.sharing.models import ScheduledPost
 from coro.sharing.services import share_get_or_create
 from testing.factories import (
+    ClickFactory,
     CommentFactory,
     ConnectedAccountFactory,
     GoalFactory,
@@ -415,3 +419,55 @@ def test_no_query_reads_the_raw_visits(tenancy, editor, activity):
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     assert "sharing_click" not in sql
     assert "sharing_preview" not in sql
+
+
+# --- Days of the organisation's time zone, on every database -----------------------------
+
+
+def test_shares_and_climate_fall_on_the_organisations_own_days(tenancy, editor):
+    """Madrid is UTC+1 in winter: 23:30 UTC on the last day of a range is already the next
+    day there (outside the range), and 23:30 UTC the evening before its first day is its
+    first day."""
+    org = tenancy.org
+    org.time_zone = "Europe/Madrid"
+    org.save()
+    post = PostFactory(organisation=org, title="Medianoche")
+    first, last = date(2026, 1, 10), date(2026, 1, 12)
+    at = {
+        "first, 00:30 in Madrid": datetime(2026, 1, 9, 23, 30, tzinfo=UTC),
+        "middle": datetime(2026, 1, 11, 12, 0, tzinfo=UTC),
+        "last, 23:30 in Madrid": datetime(2026, 1, 12, 22, 30, tzinfo=UTC),
+        "the day after in Madrid": datetime(2026, 1, 12, 23, 30, tzinfo=UTC),
+        "the evening before in Madrid": datetime(2026, 1, 9, 22, 30, tzinfo=UTC),
+    }
+    for when in at.values():
+        ShareFactory(post=post, created_at=when)
+        ReactionFactory(post=post, created_at=when)
+    query = f"from={first.isoformat()}&to={last.isoformat()}"
+    response = editor.get(f"/o/{org.code}/dashboard/days.csv?{query}", HTTP_ACCEPT_LANGUAGE="en")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, days = rows[0], rows[1:]
+    shares, reactions = header.index("Share dialogs opened"), header.index("Reactions")
+    assert [(d[0], d[shares], d[reactions]) for d in days] == [
+        ("2026-01-10", "1", "1"),
+        ("2026-01-11", "1", "1"),
+        ("2026-01-12", "1", "1"),
+    ]
+    assert stat(get(editor, org, query), "total-shares") == "3"
+
+
+def test_the_pages_visits_equal_the_rollups_of_the_raw_visits(tenancy, editor):
+    """Through the real rollups: the totals, the days and the posts table read ``NetworkDay``
+    and ``PostDay``, which add up to what was visited."""
+    org = tenancy.org
+    post = PostFactory(organisation=org, title="Visitada")
+    for network, visits in (("x", 3), ("linkedin", 2)):
+        share = ShareFactory(post=post, network=network)
+        for n in range(visits):
+            ClickFactory(share=share, at=timezone.now() - timedelta(hours=n), new_visitor=n == 0)
+    rollup_run()
+    html = get(editor, org)
+    assert stat(html, "total-clicks") == "5"
+    assert stat(html, "total-unique-visitors") == "2"
+    row = re.search(rf'<tr data-post="{post.code}">(.*?)</tr>', html).group(1)
+    assert 'data-col="clicks">5<' in row

@@ -111,6 +111,7 @@ def no_exec(monkeypatch):
         raise Started
 
     monkeypatch.setattr(serve_command.os, "execve", execve)
+    monkeypatch.setattr(serve_command, "counter_start", lambda environment: None)
     return argv
 
 

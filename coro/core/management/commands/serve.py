@@ -1,4 +1,5 @@
 import os
+import subprocess
 import sys
 from argparse import BooleanOptionalAction
 from typing import Any
@@ -8,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coro.core.logging import ACCESS_LOG_ENV
+from coro.core.processes import die_with_parent
 
 # What the server's access log keeps of each request: when, the method and the path (no query
 # string), the status and how long it took. Never the client's address, user agent or
@@ -40,6 +42,17 @@ def server_argv(
     if access_log:
         argv += ["--access-log", "--access-log-fmt", ACCESS_LOG_FORMAT]
     return [*argv, app]
+
+
+def counter_start(environment: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``coro count_visits`` beside the web server: it stops when the server stops (the
+    kernel tells it, however the server ends), after one last round."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "coro.cli", "count_visits"],
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
+    )
 
 
 class Command(BaseCommand):
@@ -77,5 +90,12 @@ class Command(BaseCommand):
         call_command("setup_token", stdout=self.stdout, stderr=self.stderr)
         sys.stdout.flush()  # execv drops what is still buffered (the token above)
         sys.stderr.flush()
-        environment = {**os.environ, ACCESS_LOG_ENV: "1" if access_log else "0"}
+        environment = {
+            **os.environ,
+            ACCESS_LOG_ENV: "1" if access_log else "0",
+            # The server's processes only write visits down; one process beside them counts
+            # (coro/sharing/spool.py), so that counting never holds up an answer.
+            "VISITS_COUNT_IN_PROCESS": "false",
+        }
+        counter_start(environment)
         os.execve(sys.executable, argv, environment)  # noqa: S606 (fixed argv, no shell)
