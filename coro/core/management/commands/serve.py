@@ -45,14 +45,24 @@ def server_argv(
 
 
 def counter_start(environment: dict[str, str]) -> subprocess.Popen[bytes]:
-    """``coro count_visits`` beside the web server: it stops when the server stops (the
-    kernel tells it, however the server ends), after one last round."""
+    """``coro count_visits`` beside the web server, at a lower priority: it stops when the
+    server stops (the kernel tells it, however the server ends), after one last round."""
     return subprocess.Popen(
         [sys.executable, "-m", "coro.cli", "count_visits"],
         env=environment,
         stdin=subprocess.DEVNULL,
-        preexec_fn=die_with_parent,
+        preexec_fn=_counter_child,
     )
+
+
+COUNTER_NICENESS = 10
+
+
+def _counter_child() -> None:
+    """In the counter's process: it yields the processors to the web server's processes
+    (answering a visitor can't wait; counting can, and catches up when they are idle)."""
+    die_with_parent()
+    os.nice(COUNTER_NICENESS)
 
 
 class Command(BaseCommand):
