@@ -5,8 +5,10 @@ import csv
 import io
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from coro.analytics.exports import FORMATS, TABLES
 from coro.analytics.exports.base import Table
@@ -16,8 +18,15 @@ from coro.analytics.tests.dashboard_data import days_ago, visit_day
 from coro.connections.models import NetworkProfile
 from coro.program.selectors import terms_current
 from coro.program.services import program_join
+from coro.sharing.models import ScheduledPost
 from coro.sharing.services import share_get_or_create
-from testing.factories import MembershipFactory, PostFactory, TeamFactory
+from testing.factories import (
+    MembershipFactory,
+    PostFactory,
+    ScheduledPostFactory,
+    ShareFactory,
+    TeamFactory,
+)
 
 DOWNLOADS = [(table, ext) for table in TABLES for ext in FORMATS]
 
@@ -223,3 +232,29 @@ def test_participation_comes_from_the_release_with_its_date(tenancy):
         "Ventas": [released, "6", "about 3", "about 60 %"],
         "No team": [released, "3", "few or none", "under 20 %"],
     }
+
+
+def test_the_posts_export_lists_the_same_posts_as_the_page(tenancy):
+    """Published, shared, posted or visited in the range: each is enough, on the page and in
+    ``posts.csv`` alike; a post with nothing in the range is in neither."""
+    org = tenancy.org
+    long_ago = timezone.now() - timedelta(days=200)
+
+    def old(title: str):
+        return PostFactory(organisation=org, title=title, published_at=long_ago)
+
+    PostFactory(organisation=org, title="Published")
+    ShareFactory(post=old("Shared"))
+    visit_day(old("Visited"), day=days_ago(org, 3), visits=2, new=1)
+    posted = ScheduledPostFactory(share=ShareFactory(post=old("Posted"), created_at=long_ago))
+    ScheduledPost.objects.filter(pk=posted.pk).update(
+        status=ScheduledPost.Status.POSTED, posted_at=timezone.now()
+    )
+    ShareFactory(post=old("Quiet"), created_at=long_ago)
+    client = tenancy.client_for(tenancy.editor.user)
+    rows = read_csv(client.get(url(org, "posts", "csv"), HTTP_ACCEPT_LANGUAGE="en"))
+    exported = {row[0] for row in rows[1:]}
+    assert exported == {"Published", "Shared", "Visited", "Posted"}
+    page = client.get(f"/o/{org.code}/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    shown = set(re.findall(r'<tr data-post="[^"]+"><th scope="row"[^>]*>([^<]+)</th>', page))
+    assert shown == exported
