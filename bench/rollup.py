@@ -20,7 +20,6 @@ asserted. Needs the PostgreSQL server on 127.0.0.1:5432 (user postgres) for its 
 import argparse
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -229,4 +228,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

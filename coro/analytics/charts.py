@@ -158,10 +158,11 @@ class TimeChart:
         return not any(line.total for line in self.lines)
 
     @property
-    def rows(self) -> list[tuple[date, list[str]]]:
-        """The data table: each day with each series' value."""
+    def rows(self) -> list[tuple[str, list[str]]]:
+        """The data table: each day (in the reader's short date format) with each series'
+        value."""
         return [
-            (day, [number(line.values[i]) for line in self.lines])
+            (date_format(day, "SHORT_DATE_FORMAT"), [number(line.values[i]) for line in self.lines])
             for i, day in enumerate(self.days)
         ]
 
@@ -217,27 +218,28 @@ def time_chart(
         for day in labelled
     )
     y_ticks = tuple(Tick(y_of(v), number(v)) for v in y_values)
+    markers = count <= MARKERS_UP_TO
+
+    def tooltip(j: int, v: int) -> str:
+        # Only markers show one: a year of points needs none (formatting them is slow).
+        if not markers:
+            return ""
+        return f"{date_label(days[j], month_only=False, with_year=with_year)}: {number(v)}"
+
     lines = tuple(
         Line(
             name=s.name,
             style=SERIES_STYLES[i % len(SERIES_STYLES)],
-            points=tuple(
-                Point(
-                    x_of(j),
-                    y_of(v),
-                    f"{date_label(days[j], month_only=False, with_year=with_year)}: {number(v)}",
-                )
-                for j, v in enumerate(s.values)
-            ),
+            points=tuple(Point(x_of(j), y_of(v), tooltip(j, v)) for j, v in enumerate(s.values)),
             values=tuple(s.values),
-            markers=count <= MARKERS_UP_TO,
+            markers=markers,
         )
         for i, s in enumerate(series)
     )
     return TimeChart(
         key=key,
         title=title,
-        description=_describe(lines, first, last),
+        description=_describe(lines, days),
         x_label=x_label,
         y_label=y_label,
         days=tuple(days),
@@ -248,7 +250,8 @@ def time_chart(
     )
 
 
-def _describe(lines: Sequence[Line], first: date, last: date) -> str:
+def _describe(lines: Sequence[Line], days: Sequence[date]) -> str:
+    first, last = days[0], days[-1]
     span = _("From %(first)s to %(last)s.") % {
         "first": date_label(first, month_only=False, with_year=True),
         "last": date_label(last, month_only=False, with_year=True),
@@ -258,10 +261,12 @@ def _describe(lines: Sequence[Line], first: date, last: date) -> str:
         if not line.total:
             parts.append(_("%(name)s: none.") % {"name": line.name})
             continue
-        peak = line.points[line.values.index(max(line.values))]
+        index = line.values.index(max(line.values))
+        peak = date_label(days[index], month_only=False, with_year=first.year != last.year)
+        peak += f": {number(line.values[index])}"
         parts.append(
             _("%(name)s: %(total)s in all, most on %(peak)s.")
-            % {"name": line.name, "total": number(line.total), "peak": peak.label}
+            % {"name": line.name, "total": number(line.total), "peak": peak}
         )
     return " ".join(parts)
 

@@ -216,7 +216,9 @@ def test_a_tiny_organisation_sees_why_company_progress_is_hidden(tenancy):
     text = client.get(goals_url(tenancy), **EN).content.decode()
     assert goal.title in text
     assert "so company progress is hidden" in text
-    assert "<progress" not in text and "7 of" not in text and "Updated every few minutes" not in text
+    assert (
+        "<progress" not in text and "7 of" not in text and "Updated every few minutes" not in text
+    )
     # The form says so before a company goal is set.
     assert (
         "progress stays hidden until you are"
