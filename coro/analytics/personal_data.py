@@ -13,6 +13,8 @@ from coro.analytics.models import (
     ReleaseNode,
     ReleasePolicy,
     ReleaseYear,
+    NetworkDay,
+    PostDay,
     RollupCursor,
     ShareVisits,
     VisitDay,
@@ -80,4 +82,6 @@ NOTHING_PERSONAL: dict[type[Model], str] = {
     VisitHour: "visits per post, network and team, hour by hour",
     VisitDay: "visits per post, network and team, day by day",
     RollupCursor: "how far the visits are added up",
+    PostDay: "visits per post, day by day",
+    NetworkDay: "visits per network, day by day",
 }
