@@ -8,6 +8,7 @@ flags left behind) and run ``make messages`` again to recompile the ``.mo``.
 
 import re
 import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -89,6 +90,19 @@ def test_header_declares_the_language_with_two_plural_forms(po, language):
     assert po.metadata.get("Language") == language
     assert po.metadata.get("Plural-Forms") == "nplurals=2; plural=(n != 1);"
     assert not po.metadata_is_fuzzy
+
+
+def test_gnu_gettext_reads_the_catalogue(language):
+    """GNU msgfmt (what translators' tools and Django's compilemessages run) accepts the file:
+    polib alone reads some files that msgfmt refuses (a stray ``#| msgid_plural``, say)."""
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt, "GNU gettext is needed for the tests (make installs it)"
+    result = subprocess.run(
+        [msgfmt, "--check", "-o", "/dev/null", str(PO_PATHS[language])],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_every_entry_is_translated_and_not_fuzzy(po):
