@@ -18,7 +18,7 @@ from coro.orgs.models import Membership, Organisation, Role
 from coro.people import services as people_services
 from coro.program.defaults import EXAMPLE_TEXTS
 from coro.program.services import program_join, terms_publish
-from coro.sharing.models import Click, Share
+from coro.sharing.models import Click, Preview, Share
 from coro.site.demo_community import demo_community
 
 PASSWORD = "coro-demo-2026"
@@ -224,6 +224,7 @@ def _demo_shares(
     now: datetime,
 ) -> None:
     clicks: list[Click] = []
+    previews: list[Preview] = []
     for member in participants:
         if rng.random() > 0.45:
             continue
@@ -238,11 +239,18 @@ def _demo_shares(
                 created_at=shared_at,
                 team_id=member.team_id,
             )
+            # The network's own link preview, fetched once when the post went out.
+            previews.append(Preview(share=share, at=shared_at + timedelta(seconds=5)))
             for _ in range(rng.randint(0, 14)):
                 at = shared_at + timedelta(minutes=rng.randint(1, 60 * 24 * 6))
                 if at < now:
-                    clicks.append(Click(share=share, at=at, team_id=member.team_id))
+                    # Most visitors come once; some have visited another link that day.
+                    new_visitor = rng.random() < 0.8
+                    clicks.append(
+                        Click(share=share, at=at, team_id=member.team_id, new_visitor=new_visitor)
+                    )
     Click.objects.bulk_create(clicks)
+    Preview.objects.bulk_create(previews)
 
 
 def _demo_release(organisation: Organisation) -> None:

@@ -72,8 +72,14 @@ def demo_community(
     reactions = []
     for post in [*live, proposal]:
         for member in rng.sample(people, k=rng.randint(2, 8)):
+            reacted_at = (post.published_at or now) + timedelta(hours=rng.randint(1, 72))
             reactions.append(
-                Reaction(post=post, membership=member, kind=rng.choice(Reaction.Kind.values))
+                Reaction(
+                    post=post,
+                    membership=member,
+                    kind=rng.choice(Reaction.Kind.values),
+                    created_at=min(reacted_at, now),
+                )
             )
     Reaction.objects.bulk_create(reactions)
     for post in rng.sample(live, k=4):
