@@ -81,6 +81,17 @@ class Reach:
     def shown(self) -> bool:
         return self.audience is not None
 
+    @property
+    def none_known(self) -> bool:
+        """Shown, but no share had a known audience: the sum is unknown, not zero (pages
+        show "–"; the exports keep their 0 and the note on the unknown shares)."""
+        return self.shown and self.unknown >= self.shares
+
+    @property
+    def known(self) -> bool:
+        """A sum to show: enough people shared, and at least one share's audience is known."""
+        return self.shown and not self.none_known
+
 
 def reach_of(
     *, people: int, audience: int | None, unknown: int, shares: int, min_group_size: int

@@ -183,25 +183,33 @@ class ReflectedStatus(models.Model):
 # Rollups of visits: what every dashboard reads instead of the raw visits --------------------
 
 
-class VisitHour(models.Model):
+class VisitCounts(models.Model):
+    """What every rollup of visits adds up, for one organisation. Its foreign keys have no
+    index of their own: each rollup's (organisation, hour or day) index and its unique
+    constraint, which starts with the post, cover them, and every index slows the writes."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    visits = models.PositiveIntegerField(default=0)
+    new_visitors = models.PositiveIntegerField(default=0)
+    previews = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class VisitHour(VisitCounts):
     """Visits, new visitors and previews of one post on one network, through the links of
     one team (``team`` is its code; blank: no team, or anonymous links), in one UTC hour.
     Kept when the raw visits are pruned. Maintained by ``rollups.rollup_run``."""
 
-    # No index of their own: (organisation, hour/day) and the unique constraint, which starts
-    # with the post, cover them, and every index slows the rollups' writes.
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     post = models.ForeignKey(
         "content.Post", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     network = models.CharField(max_length=16)
     team = models.CharField(max_length=16, blank=True)
     hour = models.DateTimeField()
-    visits = models.PositiveIntegerField(default=0)
-    new_visitors = models.PositiveIntegerField(default=0)
-    previews = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -215,23 +223,15 @@ class VisitHour(models.Model):
         return f"{self.post_id} {self.network} {self.hour:%Y-%m-%d %H}h: {self.visits}"
 
 
-class VisitDay(models.Model):
+class VisitDay(VisitCounts):
     """The same as ``VisitHour`` for one day of the organisation's own time zone."""
 
-    # No index of their own: (organisation, hour/day) and the unique constraint, which starts
-    # with the post, cover them, and every index slows the rollups' writes.
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     post = models.ForeignKey(
         "content.Post", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     network = models.CharField(max_length=16)
     team = models.CharField(max_length=16, blank=True)
     day = models.DateField()
-    visits = models.PositiveIntegerField(default=0)
-    new_visitors = models.PositiveIntegerField(default=0)
-    previews = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -243,20 +243,14 @@ class VisitDay(models.Model):
         return f"{self.post_id} {self.network} {self.day}: {self.visits}"
 
 
-class PostDay(models.Model):
+class PostDay(VisitCounts):
     """Visits of one post on one day of the organisation's time zone, all networks and teams
     together: what the dashboard's posts table reads (far fewer rows than ``VisitDay``)."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     post = models.ForeignKey(
         "content.Post", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     day = models.DateField()
-    visits = models.PositiveIntegerField(default=0)
-    new_visitors = models.PositiveIntegerField(default=0)
-    previews = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "day"], name="one_post_day")]
@@ -266,18 +260,12 @@ class PostDay(models.Model):
         return f"{self.post_id} {self.day}: {self.visits}"
 
 
-class NetworkDay(models.Model):
+class NetworkDay(VisitCounts):
     """Visits through one network on one day of the organisation's time zone, all posts and
     teams together: the dashboard's totals, days and networks (a dozen rows a day)."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     network = models.CharField(max_length=16)
     day = models.DateField()
-    visits = models.PositiveIntegerField(default=0)
-    new_visitors = models.PositiveIntegerField(default=0)
-    previews = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -53,26 +53,22 @@ def shares(user: User) -> list[dict[str, Any]]:
     ]
 
 
-def clicks(user: User) -> list[dict[str, Any]]:
-    rows = (
-        Click.objects.filter(share__membership__user=user)
-        .annotate(day=TruncDate("at"))
+def _per_link_and_day(rows: QuerySet[Click] | QuerySet[Preview], name: str) -> list[dict[str, Any]]:
+    counted = (
+        rows.annotate(day=TruncDate("at"))
         .values("share__code", "day")
-        .annotate(clicks=Count("id"))
+        .annotate(n=Count("id"))
         .order_by("share__code", "day")
     )
-    return [{"share": r["share__code"], "day": r["day"], "clicks": r["clicks"]} for r in rows]
+    return [{"share": r["share__code"], "day": r["day"], name: r["n"]} for r in counted]
+
+
+def clicks(user: User) -> list[dict[str, Any]]:
+    return _per_link_and_day(Click.objects.filter(share__membership__user=user), "clicks")
 
 
 def previews(user: User) -> list[dict[str, Any]]:
-    rows = (
-        Preview.objects.filter(share__membership__user=user)
-        .annotate(day=TruncDate("at"))
-        .values("share__code", "day")
-        .annotate(previews=Count("id"))
-        .order_by("share__code", "day")
-    )
-    return [{"share": r["share__code"], "day": r["day"], "previews": r["previews"]} for r in rows]
+    return _per_link_and_day(Preview.objects.filter(share__membership__user=user), "previews")
 
 
 def scheduled_posts(user: User) -> list[dict[str, Any]]:

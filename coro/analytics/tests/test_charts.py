@@ -10,13 +10,17 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from coro.analytics.charts import (
+    BAR_LABEL_MAX,
     MAX_DATE_TICKS,
+    WIDTH,
     Series,
     bar_chart,
     date_ticks,
     nice_step,
+    text_width,
     time_chart,
     value_ticks,
+    weeks_of,
 )
 
 
@@ -122,7 +126,7 @@ def test_an_empty_series_draws_flat_at_zero_with_an_axis_to_one():
     assert chart.empty
     assert [t.label for t in chart.y_ticks] == ["0", "1"]
     assert {p.y for line in chart.lines for p in line.points} == {chart.plot.bottom}
-    assert "Visits: none." in chart.description
+    assert "Visits: none in these days." in chart.description
 
 
 def test_a_single_day_is_drawn_in_the_middle():
@@ -203,3 +207,151 @@ def test_an_empty_bar_chart_says_so():
     assert chart.empty and chart.bars == ()
     html = render_to_string("analytics/_bar_chart.html", {"chart": chart})
     assert "<svg" not in html and "Nothing yet in these days." in html
+
+
+# --- Text that fits: label gutters, tick anchors ------------------------------------------
+
+
+def test_the_bar_label_gutter_grows_with_the_longest_label():
+    short = bar_chart(key="n", title="t", items=[("X", 3)], x_label="V", category_label="N")
+    long = bar_chart(
+        key="n",
+        title="t",
+        items=[("X", 3), ("Correo electrónico", 2)],
+        x_label="V",
+        category_label="N",
+    )
+    assert long.left > short.left
+    # Every name fits left of the bars, inside the SVG (the text ends at label_x).
+    for chart in (short, long):
+        for bar in chart.bars:
+            assert bar.short_label == bar.label
+            assert chart.label_x - text_width(bar.label) >= 0
+            assert bar.value_x == pytest.approx(chart.left + bar.width + 4)
+    # The bars still reach the last tick, whatever the gutter.
+    assert long.bars[0].width == pytest.approx(long.x_ticks[-1].position - long.left)
+
+
+def test_a_very_long_label_is_shortened_with_its_full_name_in_a_title():
+    name = "A network with a remarkably long name indeed"
+    chart = bar_chart(key="n", title="t", items=[(name, 5)], x_label="V", category_label="N")
+    [bar] = chart.bars
+    assert chart.left == BAR_LABEL_MAX
+    assert bar.shortened and bar.short_label.endswith("\u2026")
+    assert chart.label_x - text_width(bar.short_label) >= 0
+    html = render_to_string("analytics/_bar_chart.html", {"chart": chart})
+    assert f"<title>{name}</title>{bar.short_label}</text>" in html
+    assert f'<th scope="row">{name}</th>' in html  # in full in the table
+
+
+def test_date_ticks_at_either_end_are_anchored_inwards():
+    chart = time_chart(
+        key="k", title="t", days=days(7), series=[Series("V", [1] * 7)], x_label="D", y_label="V"
+    )
+    first, *middle, last = chart.x_ticks
+    assert (first.position, first.anchor) == (pytest.approx(chart.plot.left), "start")
+    assert (last.position, last.anchor) == (pytest.approx(chart.plot.right), "end")
+    assert {t.anchor for t in middle} == {"middle"}
+    # The last label ends inside the SVG; the first starts right of the "0" (which ends
+    # 6 units left of the y axis).
+    assert last.position <= WIDTH and first.position >= chart.plot.left
+    html = render_to_string("analytics/_time_chart.html", {"chart": chart})
+    assert re.search(
+        r'<text class="chart-tick-x" x="[\d.]+" y="[\d.]+" text-anchor="start">1 Mar<', html
+    )
+    assert re.search(r'text-anchor="end">7 Mar<', html)
+
+
+def test_the_value_ticks_get_the_room_their_labels_need():
+    small = time_chart(
+        key="k", title="t", days=days(2), series=[Series("V", [1, 2])], x_label="D", y_label="V"
+    )
+    big = time_chart(
+        key="k",
+        title="t",
+        days=days(2),
+        series=[Series("V", [1, 4_000_000])],
+        x_label="D",
+        y_label="V",
+    )
+    assert big.plot.left > small.plot.left
+    widest = max(text_width(t.label) for t in big.y_ticks)
+    assert big.plot.left - 6 - widest >= 20  # clear of the rotated y-axis label
+
+
+def test_an_all_zero_series_says_so_in_the_legend():
+    chart = time_chart(
+        key="visits",
+        title="t",
+        days=days(5),
+        series=[Series("Visits", [1, 2, 3, 4, 5]), Series("Unique visitors", [0] * 5)],
+        x_label="Day",
+        y_label="Visits",
+    )
+    assert not chart.empty
+    assert "Unique visitors: none in these days." in chart.description
+    html = render_to_string("analytics/_time_chart.html", {"chart": chart})
+    legend = re.search(r'<ul class="chart-legend".*?</ul>', html, re.DOTALL).group(0)
+    assert legend.count("data-none") == 1
+    assert re.search(r"Unique visitors<span[^>]*data-none>: none in these days<", legend)
+    assert not re.search(r"Visits<span[^>]*data-none", legend)
+
+
+def test_narrow_screens_get_larger_chart_text():
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("coro/charts.css"), encoding="utf-8").read()
+    narrow = re.search(r"@media \(max-width: 480px\) \{(.*?)\n\}", css, re.DOTALL).group(1)
+    size = float(re.search(r"\.chart text[^{]*\{ font-size: ([\d.]+)px", narrow).group(1))
+    assert size * 332 / WIDTH >= 12.5  # a 332 px wide chart still shows ~13 px text
+
+
+# --- Long ranges: by week ------------------------------------------------------------------
+
+
+def test_weeks_start_on_monday_and_keep_the_total():
+    start = date(2026, 3, 4)  # a Wednesday
+    values = list(range(1, 20))  # 19 days: Wed 4 Mar .. Sun 22 Mar
+    mondays, sums = weeks_of(days(19, start), values)
+    assert mondays == [date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16)]
+    assert all(m.weekday() == 0 for m in mondays)
+    assert sums == [sum(values[:5]), sum(values[5:12]), sum(values[12:])]
+    assert sum(sums) == sum(values)
+
+
+def test_a_range_over_92_days_is_drawn_and_tabled_by_week():
+    start = date(2025, 12, 3)  # a Wednesday
+    daily = [i % 7 for i in range(93)]  # to Thursday 5 Mar 2026
+    chart = time_chart(
+        key="k",
+        title="t",
+        days=days(93, start),
+        series=[Series("Visits", daily)],
+        x_label="Day",
+        y_label="Visits",
+    )
+    assert chart.weekly and chart.x_label == "Week"
+    assert chart.lines[0].total == sum(daily)
+    assert len(chart.rows) == 14 and all(d.weekday() == 0 for d in chart.days)
+    assert chart.rows[0] == ("Week of 12/01/2025", [str(sum(daily[:5]))])
+    assert "By week, from Monday to Sunday." in chart.description
+    assert "From 3 Dec 2025 to 5 Mar 2026." in chart.description  # the days chosen
+    html = render_to_string("analytics/_time_chart.html", {"chart": chart})
+    assert "Each point and each row of the table is one week" in html
+    assert '<th scope="row">Week of 12/01/2025</th>' in html
+    # The axis: first point at the left edge, last at the right, ticks inside.
+    assert chart.lines[0].points[0].x == pytest.approx(chart.plot.left)
+    assert chart.lines[0].points[-1].x == pytest.approx(chart.plot.right)
+    assert all(chart.plot.left <= t.position <= chart.plot.right for t in chart.x_ticks)
+
+
+def test_ninety_two_days_stay_daily():
+    chart = time_chart(
+        key="k",
+        title="t",
+        days=days(92),
+        series=[Series("V", [1] * 92)],
+        x_label="Day",
+        y_label="V",
+    )
+    assert not chart.weekly and len(chart.rows) == 92 and chart.x_label == "Day"

@@ -205,7 +205,9 @@ def test_reach_is_hidden_when_fewer_people_shared(tenancy, editor, sharers):
     assert stat(html, "total-reach") == DASH
     assert "Fewer than 5 people shared: not shown." in html
     assert "170" not in html
-    assert "fewer than 5 people shared: not shown</span>" in html
+    assert 'data-reach="hidden">hidden<sup aria-hidden="true">*</sup>' in html
+    assert "fewer than 5 people shared</span>" in html  # read out with the short cell
+    assert "* Hidden: fewer than 5 different people shared the post" in html  # one footnote
 
 
 def test_reach_per_post_obeys_the_rule_per_post(tenancy, editor, sharers):
@@ -219,7 +221,7 @@ def test_reach_per_post_obeys_the_rule_per_post(tenancy, editor, sharers):
     html = get(editor, tenancy.org)
     assert stat(html, "total-reach") == "7,947"
     row = re.search(rf'<tr data-post="{lonely.code}">(.*?)</tr>', html).group(1)
-    assert "fewer than 4 people shared: not shown" in row
+    assert 'data-reach="hidden"' in row and "fewer than 4 people shared" in row
     assert "7777" not in row and "7,777" not in row
 
 

@@ -231,7 +231,7 @@ def test_previews_are_counted_apart_from_visits(rich):
     assert (share["clicks"], share["previews"]) == (2, 3)
     [day] = load(archive, "previews.json")
     assert day == {"share": share["code"], "day": day["day"], "previews": 3}
-    assert "Previews of your shared links" in archive.read("README.txt").decode()
+    assert "Vistas previas de tus enlaces compartidos" in archive.read("README.txt").decode()
 
 
 def test_working_hours(rich):
