@@ -38,7 +38,7 @@ SERIES_STYLES = ("series-1", "series-2", "series-3")
 # Width of one character of chart text, in viewBox units, at the largest size the text is
 # drawn (15.5 units on narrow screens, see charts.css): generous, so estimates err wide.
 CHAR_WIDTH = 8.5
-Y_AXIS_LABEL_ROOM = 22  # the rotated y-axis label, left of the value ticks
+Y_AXIS_LABEL_ROOM = 24  # the rotated y-axis label, left of the value ticks
 TICK_GAP = 6  # between a tick label and its axis
 WEEKLY_OVER_DAYS = 92  # longer ranges are drawn by week
 
@@ -220,12 +220,6 @@ class TimeChart:
     def tick_label_y(self) -> float:
         return self.plot.bottom + 20
 
-
-def period_label(day: date, *, weekly: bool) -> str:
-    """A data table's row header: the day, or "Week of <its Monday>"."""
-    shown = date_format(day, "SHORT_DATE_FORMAT")
-    return _("Week of %(date)s") % {"date": shown} if weekly else shown
-
     @property
     def x_axis_y(self) -> float:
         return self.plot.bottom
@@ -236,11 +230,19 @@ def period_label(day: date, *, weekly: bool) -> str:
 
     @property
     def y_label_x(self) -> float:
-        return 12.0
+        """The baseline of the rotated y-axis label: its letters rise left of it, by up to
+        the font's ascent (about 14 units at the narrow screens' 15.5)."""
+        return 16.0
 
     @property
     def y_label_y(self) -> float:
         return self.plot.top + self.plot.height / 2
+
+
+def period_label(day: date, *, weekly: bool) -> str:
+    """A data table's row header: the day, or "Week of <its Monday>"."""
+    shown = date_format(day, "SHORT_DATE_FORMAT")
+    return _("Week of %(date)s") % {"date": shown} if weekly else shown
 
 
 def time_chart(

@@ -84,7 +84,7 @@ class Reach:
     @property
     def none_known(self) -> bool:
         """Shown, but no share had a known audience: the sum is unknown, not zero (pages
-        show "–"; the exports keep their 0 and the note on the unknown shares)."""
+        show a dash; the exports keep their 0 and the note on the unknown shares)."""
         return self.shown and self.unknown >= self.shares
 
     @property

@@ -7,14 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from coro.accounts.models import User
 from coro.analytics.models import (
+    NetworkDay,
+    PostDay,
     ReflectedStatus,
     Release,
     ReleaseIncrement,
     ReleaseNode,
     ReleasePolicy,
     ReleaseYear,
-    NetworkDay,
-    PostDay,
     RollupCursor,
     ShareVisits,
     VisitDay,

@@ -48,21 +48,21 @@ def _time_charts(activity: Activity) -> list[TimeChart]:
     return [
         chart(
             "visits",
-            _("Visits and unique visitors per day"),
+            _("Visits and unique visitors"),
             _("People"),
             (_("Visits"), "visits"),
             (_("Unique visitors"), "unique_visitors"),
         ),
         chart(
             "sharing",
-            _("Share dialogs opened and posts made through a connected account, per day"),
+            _("Share dialogs opened and posts made through a connected account"),
             _("Count"),
             (_("Share dialogs opened"), "share_dialogs"),
             (_("Posts made through a connected account"), "posts_made"),
         ),
         chart(
             "climate",
-            _("Reactions and comments per day"),
+            _("Reactions and comments"),
             _("Count"),
             (_("Reactions"), "reactions"),
             (_("Comments"), "comments"),

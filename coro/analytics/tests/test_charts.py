@@ -181,6 +181,9 @@ def test_the_time_chart_markup_is_accessible():
     assert '<th scope="col" class="num">Unique visitors</th>' in table
     assert len(re.findall(r"<tr><th scope=\"row\">", table)) == 3
     assert "<details" in html
+    # Every position is filled in (a missing property renders as an empty attribute).
+    assert not re.search(r'\s(?:x|y|x1|x2|y1|y2|cx|cy|text-anchor)=""', html)
+    assert "translate( )" not in html
 
 
 def test_a_bar_chart_has_a_value_axis_and_readable_values():
@@ -200,6 +203,7 @@ def test_a_bar_chart_has_a_value_axis_and_readable_values():
     assert 'role="img"' in html and ">Visits</text>" in html
     assert ">LinkedIn</text>" in html and ">30</text>" in html
     assert "LinkedIn: 30; X: 12; Bluesky: 0." in html
+    assert not re.search(r'\s(?:x|y|x1|x2|y1|y2|width)=""', html)
 
 
 def test_an_empty_bar_chart_says_so():
@@ -276,7 +280,7 @@ def test_the_value_ticks_get_the_room_their_labels_need():
     )
     assert big.plot.left > small.plot.left
     widest = max(text_width(t.label) for t in big.y_ticks)
-    assert big.plot.left - 6 - widest >= 20  # clear of the rotated y-axis label
+    assert big.plot.left - 6 - widest >= big.y_label_x + 4  # clear of the y-axis label
 
 
 def test_an_all_zero_series_says_so_in_the_legend():
@@ -300,7 +304,8 @@ def test_an_all_zero_series_says_so_in_the_legend():
 def test_narrow_screens_get_larger_chart_text():
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("coro/charts.css"), encoding="utf-8").read()
+    with open(finders.find("coro/charts.css"), encoding="utf-8") as file:
+        css = file.read()
     narrow = re.search(r"@media \(max-width: 480px\) \{(.*?)\n\}", css, re.DOTALL).group(1)
     size = float(re.search(r"\.chart text[^{]*\{ font-size: ([\d.]+)px", narrow).group(1))
     assert size * 332 / WIDTH >= 12.5  # a 332 px wide chart still shows ~13 px text
