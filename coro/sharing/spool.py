@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from coro.sharing.visits import spool_forget, spool_offset, visits_ingest
 
@@ -45,6 +45,13 @@ SUFFIX = ".spool"
 ROTATE_BYTES = 8 * 1024 * 1024
 READ_BYTES = 1024 * 1024  # at most this much per batch
 ORPHANS_EVERY = 10.0  # seconds between two looks for orphan files
+
+
+def _connection_fresh() -> None:
+    """Between rounds: drop a database connection that broke or grew old, as Django does
+    between requests; never one inside a transaction (a caller's, or a test's)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 def _lock(fd: int, *, wait: bool) -> bool:
@@ -201,7 +208,7 @@ class Spool:
         last_orphans = 0.0
         while not self._stop.wait(self.flush_seconds):
             try:
-                close_old_connections()
+                _connection_fresh()
                 self.flush()
                 if time.monotonic() - last_orphans >= ORPHANS_EVERY:
                     last_orphans = time.monotonic()
@@ -275,12 +282,12 @@ def count_forever(directory: Path, every: float, stop: threading.Event) -> None:
 def _count_until(directory: Path, every: float, stop: threading.Event) -> None:
     while not stop.wait(every):
         try:
-            close_old_connections()
+            _connection_fresh()
             spool_count(directory)
         except Exception:
             # The lines stay in their files and are counted at the next round.
             logger.exception("Counting visits failed; retrying in %s s.", every)
-    close_old_connections()
+    _connection_fresh()
     spool_count(directory)
 
 

@@ -367,11 +367,14 @@ def test_counting_while_threads_append_counts_every_line_once(share, spool_of, m
     line once, none lost. Previews have no keys, so a line counted twice would show."""
     monkeypatch.setattr(spool_module, "ROTATE_BYTES", 4000)
     spool = spool_of()
+    counted_once = threading.Event()
 
     def writer(first: int) -> None:
         for n in range(first, first + 150):
             spool.append(line(share.code, n))
             spool.append(line(share.code, n, PREVIEW))
+            if n == first + 75:
+                counted_once.wait(30)  # half written: the rest comes after a count
             if n % 5 == 0:
                 time.sleep(0.01)  # as requests come: the counting runs in between
 
@@ -382,6 +385,7 @@ def test_counting_while_threads_append_counts_every_line_once(share, spool_of, m
     while any(thread.is_alive() for thread in threads):
         spool.flush()
         flushes += 1
+        counted_once.set()
     for thread in threads:
         thread.join()
     spool.flush()
