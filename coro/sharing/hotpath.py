@@ -21,10 +21,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+from html import escape
 from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections
+from django.utils import translation
 from django.utils.text import slugify
 
 from coro.core.targets import target_allowed, with_utm
@@ -138,6 +141,29 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+@cache
+def not_found_page() -> bytes:
+    """The 404 of an unknown link: one sentence in each of Coro's languages (the visitor has
+    no session, and their browser's language choice is not worth a trip through Django)."""
+    parts = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            title = translation.gettext("This link does not exist.")
+            text = translation.gettext(
+                "Whoever shared it may have mistyped it, or the post it led to was deleted."
+            )
+        parts.append(
+            f'<section lang="{code}"><h1>{escape(title)}</h1><p>{escape(text)}</p></section>'
+        )
+    first = settings.LANGUAGES[0][0]
+    page = (
+        f'<!doctype html><html lang="{first}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>404</title></head><body>{''.join(parts)}</body></html>"
+    )
+    return page.encode()
+
+
 class VisitsFirst:
     """Answers ``GET``/``HEAD /r/<code>`` itself; hands everything else to ``app``."""
 
@@ -156,9 +182,19 @@ class VisitsFirst:
             close_old_connections()  # a broken connection is replaced at the next visit
             raise
         if target is None:
-            # Django's own 404 page, in the visitor's language (the negative cache keeps
-            # scanning for codes cheap).
-            return self.app(environ, start_response)
+            # A small page made once per process, in every language: a burst of visits to a
+            # mistyped or deleted link (or someone scanning for codes) costs no more than
+            # the visits themselves.
+            body = not_found_page()
+            start_response(
+                "404 Not Found",
+                [
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Content-Length", str(len(body))),
+                    *_COMMON,
+                ],
+            )
+            return [b"" if method == "HEAD" else body]
         visit_record(
             code=code,
             target=target,

@@ -169,9 +169,11 @@ def test_a_forged_forwarded_for_changes_nothing(front, share, settings):
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
 def test_an_unknown_code_is_404_and_counts_nothing(front, behind, share, method):
     answer = call(front, "/r/nosuchcode", method=method)
-    # Django answers it, with its 404 page in the visitor's language.
+    # Answered by the front itself, in every language, without Django.
     assert answer.status == "404 Not Found"
-    assert behind.paths == [(method, "/r/nosuchcode")]
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert behind.paths == []
     assert not Click.objects.exists() and not Preview.objects.exists()
 
 
@@ -298,3 +300,11 @@ def test_a_changed_link_is_read_again_once_forgotten(front, share, spooled):
         .headers["Location"]
         .startswith("https://example.org/other?utm_source=")
     )
+
+
+def test_the_404_of_an_unknown_link_speaks_every_language(front, db):
+    page = hotpath.not_found_page().decode()
+    assert '<section lang="es"><h1>Este enlace no existe.</h1>' in page
+    assert '<section lang="ca"><h1>Aquest enllaç no existeix.</h1>' in page
+    assert '<section lang="en"><h1>This link does not exist.</h1>' in page
+    assert page.startswith('<!doctype html><html lang="es">')
