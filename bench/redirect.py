@@ -118,7 +118,8 @@ def wrk(port: int, connections: int, seconds: int, codes: Path, rate: int = 0) -
     """As fast as it goes, or at a steady ``rate`` (requests a second, all connections)."""
     script, extra = LUA, []
     if rate:
-        script, extra = STEADY_LUA, [str(round(connections * 1000 / rate))]
+        # The pause between answers, less about a millisecond for the answer itself.
+        script, extra = STEADY_LUA, [str(max(1, connections * 1000 // rate - 1))]
     command = [
         "wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script,
         f"http://127.0.0.1:{port}", "--", str(codes), str(seconds), str(next(RUNS)), *extra,
