@@ -49,7 +49,7 @@ def _time_charts(activity: Activity) -> list[TimeChart]:
         chart(
             "visits",
             _("Visits and unique visitors"),
-            _("People"),
+            _("Count"),
             (_("Visits"), "visits"),
             (_("Unique visitors"), "unique_visitors"),
         ),
@@ -83,7 +83,8 @@ def _network_charts(activity: Activity) -> list[BarChart]:
         bar_chart(
             key="network-shares",
             title=_("Share dialogs opened by network"),
-            items=[(n.label, n.share_dialogs) for n in networks],
+            # Each chart in the order of its own values, largest first.
+            items=sorted(((n.label, n.share_dialogs) for n in networks), key=lambda i: -i[1]),
             x_label=_("Share dialogs opened"),
             category_label=_("Network"),
         ),

@@ -96,6 +96,8 @@ def test_a_bad_range_says_so_and_shows_the_default(tenancy):
     html = response.content.decode()
     assert 'id="range-error"' in html
     assert "The first day is after the last day" in html
+    # Both date fields point to the message (WCAG 3.3.1).
+    assert html.count('aria-invalid="true" aria-describedby="range-error"') == 2
     assert response.context["date_range"].days == 28
     assert 'href="?range=28d" aria-current="true"' in html
 
