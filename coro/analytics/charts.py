@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 WIDTH = 400
 HEIGHT = 240
@@ -115,9 +116,14 @@ def date_ticks(start: date, end: date, most: int = MAX_DATE_TICKS) -> list[date]
 
 
 def date_label(day: date, *, month_only: bool, with_year: bool) -> str:
+    """A short date for an axis, as the reader's language writes it: the formats are
+    translated (Django's ``M`` is "Dec", ``b`` is "dic", for languages that write months in
+    lower case)."""
     if month_only:
-        return date_format(day, "M Y" if with_year else "M")
-    return date_format(day, "j M Y" if with_year else "j M")
+        fmt = pgettext("chart date", "M Y") if with_year else pgettext("chart date", "M")
+    else:
+        fmt = pgettext("chart date", "j M Y") if with_year else pgettext("chart date", "j M")
+    return date_format(day, fmt)
 
 
 @dataclass(frozen=True)

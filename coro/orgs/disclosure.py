@@ -43,9 +43,13 @@ def disclosure_previews(organisation: Organisation) -> dict[str, str]:
     return {code: disclosure_preview(organisation, code) for code in language_codes()}
 
 
-def disclosure_wordings_named(organisation: Organisation) -> list[tuple[str, str]]:
-    """(language name, the disclosure as shares carry it) for every language."""
-    return [(language_name(code), text) for code, text in disclosure_previews(organisation).items()]
+def disclosure_wordings_named(organisation: Organisation) -> list[tuple[str, str, str]]:
+    """(language code, language name, the disclosure as shares carry it) for every
+    language."""
+    return [
+        (code, language_name(code), text)
+        for code, text in disclosure_previews(organisation).items()
+    ]
 
 
 def disclosure_text(organisation: Organisation, language: str | None) -> str | None:

@@ -56,7 +56,7 @@ class Transparency:
     totals: Totals
     figures: ReleaseFigures | None
     # (language name, exact wording) of the disclosure that goes out with shares.
-    disclosures: list[tuple[str, str]]
+    disclosures: list[tuple[str, str, str]]
 
 
 def transparency_of(membership: Membership) -> Transparency:

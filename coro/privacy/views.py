@@ -20,6 +20,7 @@ from coro.notifications.services import working_hours_update
 from coro.orgs.access import org_view
 from coro.orgs.models import Membership
 from coro.privacy import export, selectors, services
+from coro.program.selectors import is_enrolled
 from coro.privacy.forms import WEEKDAYS, AccountDeleteForm, WorkingHoursForm
 
 
@@ -40,6 +41,7 @@ def impact(request: HttpRequest, membership: Membership) -> HttpResponse:
     context = {
         "membership": membership,
         "impact": selectors.impact_of(membership, request.GET.get("page")),
+        "enrolled": is_enrolled(membership),
     }
     return render(request, "privacy/impact.html", context)
 

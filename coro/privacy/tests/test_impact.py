@@ -217,6 +217,15 @@ def test_someone_who_never_shared_sees_an_empty_page_that_does_not_nag(tenancy):
     assert "Nothing here yet" in page
 
 
+def test_someone_outside_the_program_learns_where_sharing_starts(tenancy):
+    page = get(tenancy.client_for(tenancy.employee.user), impact_url(tenancy.org))
+    assert 'id="impact-join"' in page
+    assert f'href="/o/{tenancy.org.code}/program/"' in page
+    program_join(membership=tenancy.employee, terms=terms_current(tenancy.org))
+    page = get(tenancy.client_for(tenancy.employee.user), impact_url(tenancy.org))
+    assert 'id="impact-join"' not in page  # in the program: nothing to point to
+
+
 def test_twenty_links_a_page(tenancy):
     posts = PostFactory.create_batch(IMPACT_PAGE_SIZE + 5, organisation=tenancy.org)
     shares = [ShareFactory(post=p, membership=tenancy.employee) for p in posts]

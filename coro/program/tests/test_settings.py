@@ -86,7 +86,7 @@ def test_editors_and_admins_see_the_settings(tenancy, who):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "“I work at Cerámicas Prueba”" in html
+    assert '<q lang="en">I work at Cerámicas Prueba</q>' in html
     assert f'action="{url(tenancy.org, "disclosure/")}"' in html
     admin_only = [
         f'action="{url(tenancy.org, "disclosure/off/")}"',
