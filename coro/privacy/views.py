@@ -20,8 +20,8 @@ from coro.notifications.services import working_hours_update
 from coro.orgs.access import org_view
 from coro.orgs.models import Membership
 from coro.privacy import export, selectors, services
-from coro.program.selectors import is_enrolled
 from coro.privacy.forms import WEEKDAYS, AccountDeleteForm, WorkingHoursForm
+from coro.program.selectors import is_enrolled
 
 
 @org_view()
