@@ -179,7 +179,7 @@ def run(argv: list[str]) -> int:
 
 
 def _kill_group(child: subprocess.Popen[bytes]) -> None:
-    """Stop a child and what it started (gunicorn's workers) at once."""
+    """Stop a child and what it started (the web server's workers) at once."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signal.SIGKILL)
 

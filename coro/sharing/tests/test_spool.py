@@ -286,7 +286,7 @@ def test_own_files_are_not_orphans(share, spool_of, tmp_path):
 
 
 def test_a_forked_child_does_not_keep_its_parents_files(share, spool_of, tmp_path):
-    """After a fork (gunicorn's workers), the child's spool is its own: the parent's file
+    """After a fork (a server's workers), the child's spool is its own: the parent's file
     is an orphan as soon as the parent is gone, even while the child lives."""
     spool = spool_of()
     spool.append(line(share.code, 0))
