@@ -18,7 +18,7 @@ import ipaddress
 import secrets
 import threading
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -115,8 +115,15 @@ def salts_prune(*, now: datetime | None = None) -> int:
     return deleted
 
 
+@lru_cache(maxsize=4)
+def _day_secret(secret_key: str, salt: bytes) -> bytes:
+    """The key of the day's hashes: the salt mixed with ``SECRET_KEY``, made once per day
+    and process rather than at every visit."""
+    return hmac.new(secret_key.encode(), salt, hashlib.sha256).digest()
+
+
 def _key(salt: bytes, *parts: str) -> str:
-    secret = hmac.new(settings.SECRET_KEY.encode(), salt, hashlib.sha256).digest()
+    secret = _day_secret(settings.SECRET_KEY, salt)
     return hmac.new(secret, "\x00".join(parts).encode(), hashlib.sha256).hexdigest()[:32]
 
 
