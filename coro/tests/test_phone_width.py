@@ -181,6 +181,7 @@ MUST_VISIT = {
     Role.EMPLOYEE: [
         "/o/{org}/",
         "/o/{org}/me/",
+        "/o/{org}/me/impact/",
         "/accounts/profile/",
         "/me/working-hours/",
         "/me/data/",
