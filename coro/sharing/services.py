@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from coro.connections.models import ConnectedAccount, NetworkProfile
+from coro.connections.selectors import audience_of
 from coro.content.models import Post
 from coro.content.services import post_link_lock
 from coro.networks import Network, text_validate
@@ -25,24 +25,6 @@ def share_text_check(*, network: Network, text: str, link: str) -> None:
         raise ValidationError(errors)
 
 
-def share_audience(*, membership: Membership, network: str) -> int | None:
-    """The person's audience on ``network`` now: their connected account's followers, else
-    the number they told Coro (``NetworkProfile``); None when neither is known."""
-    followers = (
-        ConnectedAccount.objects.filter(membership=membership, network=network)
-        .values_list("followers_count", flat=True)
-        .first()
-    )
-    if followers is not None:
-        return int(followers)
-    told = (
-        NetworkProfile.objects.filter(membership=membership, network=network)
-        .values_list("approximate_audience", flat=True)
-        .first()
-    )
-    return None if told is None else int(told)
-
-
 def share_get_or_create(
     *, post: Post, membership: Membership, network: str, code: str | None = None
 ) -> Share:
@@ -55,7 +37,7 @@ def share_get_or_create(
         return existing
     defaults: dict[str, object] = {
         "team_id": membership.team_id,
-        "audience": share_audience(membership=membership, network=network),
+        "audience": audience_of(membership, network),
     }
     if code:
         defaults["code"] = code

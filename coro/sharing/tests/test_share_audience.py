@@ -8,10 +8,11 @@ import pytest
 from django.apps import apps
 
 from coro.connections.models import NetworkProfile
+from coro.connections.selectors import audience_of
 from coro.program.selectors import terms_current
 from coro.program.services import program_join, program_leave
 from coro.sharing.models import Share
-from coro.sharing.services import share_audience, share_get_or_create, share_record
+from coro.sharing.services import share_get_or_create, share_record
 from testing.factories import ConnectedAccountFactory, MembershipFactory, PostFactory, ShareFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,19 +33,19 @@ def post(person):
 def test_a_connected_accounts_followers_come_first(person):
     ConnectedAccountFactory(membership=person, network="bluesky", followers_count=120)
     NetworkProfile.objects.create(membership=person, network="bluesky", approximate_audience=30)
-    assert share_audience(membership=person, network="bluesky") == 120
+    assert audience_of(person, "bluesky") == 120
 
 
 def test_else_what_the_person_told_coro(person):
     ConnectedAccountFactory(membership=person, network="bluesky", followers_count=None)
     NetworkProfile.objects.create(membership=person, network="bluesky", approximate_audience=30)
-    assert share_audience(membership=person, network="bluesky") == 30
+    assert audience_of(person, "bluesky") == 30
 
 
 def test_unknown_when_nothing_is_known_on_that_network(person):
     ConnectedAccountFactory(membership=person, network="mastodon", followers_count=500)
     NetworkProfile.objects.create(membership=person, network="x", approximate_audience=999)
-    assert share_audience(membership=person, network="bluesky") is None
+    assert audience_of(person, "bluesky") is None
 
 
 def test_a_new_share_records_the_audience_of_that_moment_and_keeps_it(person, post):
