@@ -3,9 +3,11 @@ leaves every dashboard total unchanged and no row about them."""
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from coro.accounts.models import User
-from coro.analytics import selectors
+from coro.analytics import dashboard
+from coro.analytics.ranges import Preset, range_preset
 from coro.orgs.models import Organisation
 from coro.privacy.services import account_erase
 from coro.sharing.models import Share
@@ -18,16 +20,21 @@ def demo(db):
 
 
 def figures(organisation):
-    totals = selectors.totals(organisation)
+    """What the dashboard shows over the last 90 days (the demo's whole history): the same
+    functions its page and exports call, reading the rollups."""
+    date_range = range_preset(Preset.LAST_90, timezone.localdate())
+    seen = dashboard.activity(organisation, date_range)
+    totals = seen.totals
     return {
-        "posts": totals.posts,
-        "shares": totals.shares,
-        "clicks": totals.clicks,
+        "posts": totals.posts_published,
+        "shares": totals.share_dialogs,
+        "clicks": totals.visits,
         "per_post": [
-            (p.code, p.share_count, p.click_count) for p in selectors.post_stats(organisation)
+            (p.post.code, p.share_dialogs, p.visits)
+            for p in dashboard.post_figures_all(organisation, date_range)
         ],
-        "by_network": selectors.clicks_by_network(organisation),
-        "per_day": selectors.clicks_per_day(organisation),
+        "by_network": [(n.key, n.visits, n.share_dialogs) for n in seen.networks],
+        "per_day": [(d.day, d.visits, d.share_dialogs) for d in seen.days],
     }
 
 
